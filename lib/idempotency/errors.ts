@@ -1,0 +1,80 @@
+/**
+ * The base of every error this library throws, so one `instanceof IdempotencyError` catches them all.
+ *
+ * @example
+ * ```ts
+ * import { IdempotencyError } from 'lambda-idempotency';
+ * try { await chargeOnce(input); } catch (error) { if (error instanceof IdempotencyError) console.log(error.name); }
+ * ```
+ */
+export class IdempotencyError extends Error {
+  override readonly name: string = 'IdempotencyError';
+}
+
+/** Why a key was refused by {@link IdempotencyKeyError}. */
+export type IdempotencyKeyProblem = 'missing' | 'invalid';
+
+/** The idempotency key is missing (and `onMissingKey` is `'error'`) or is not a valid key. The client fixes the request. */
+export class IdempotencyKeyError extends IdempotencyError {
+  override readonly name = 'IdempotencyKeyError' as const;
+  /** `'missing'` when no key was given, `'invalid'` when the key breaks the rules. */
+  readonly problem: IdempotencyKeyProblem;
+  constructor(problem: IdempotencyKeyProblem, message: string) {
+    super(message);
+    this.problem = problem;
+  }
+}
+
+/** Another invocation holds the key right now; retry after {@link retryAfterSeconds}. */
+export class IdempotencyInProgressError extends IdempotencyError {
+  override readonly name = 'IdempotencyInProgressError' as const;
+  /** Whole seconds until the other invocation's lease ends (at least 1). */
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super(`Another request with this idempotency key is in progress; retry after ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The key was used before with a different payload; the stored result is never handed out for it. */
+export class IdempotencyPayloadMismatchError extends IdempotencyError {
+  override readonly name = 'IdempotencyPayloadMismatchError' as const;
+  constructor() {
+    super('This idempotency key was already used with a different payload');
+  }
+}
+
+/** The idempotency store could not be read or written; `cause` holds the SDK error. The handler did not run on a claim failure. */
+export class IdempotencyStoreError extends IdempotencyError {
+  override readonly name = 'IdempotencyStoreError' as const;
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The first request with this key completed, but its result could not be stored (too large for one item, or not
+ * JSON-serialisable). Its caller got the result; duplicates get this error instead of a second execution.
+ */
+export class IdempotencyResultNotStoredError extends IdempotencyError {
+  override readonly name = 'IdempotencyResultNotStoredError' as const;
+  constructor() {
+    super('The request with this idempotency key completed, but its result was not stored and cannot be replayed');
+  }
+}
+
+/** True when `error` is any error of this library. */
+export const isIdempotencyError = (error: unknown): error is IdempotencyError => error instanceof IdempotencyError;
+/** True when `error` is an {@link IdempotencyKeyError}. */
+export const isIdempotencyKeyError = (error: unknown): error is IdempotencyKeyError => error instanceof IdempotencyKeyError;
+/** True when `error` is an {@link IdempotencyInProgressError}. */
+export const isIdempotencyInProgressError = (error: unknown): error is IdempotencyInProgressError =>
+  error instanceof IdempotencyInProgressError;
+/** True when `error` is an {@link IdempotencyPayloadMismatchError}. */
+export const isIdempotencyPayloadMismatchError = (error: unknown): error is IdempotencyPayloadMismatchError =>
+  error instanceof IdempotencyPayloadMismatchError;
+/** True when `error` is an {@link IdempotencyStoreError}. */
+export const isIdempotencyStoreError = (error: unknown): error is IdempotencyStoreError => error instanceof IdempotencyStoreError;
+/** True when `error` is an {@link IdempotencyResultNotStoredError}. */
+export const isIdempotencyResultNotStoredError = (error: unknown): error is IdempotencyResultNotStoredError =>
+  error instanceof IdempotencyResultNotStoredError;

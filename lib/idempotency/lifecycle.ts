@@ -1,0 +1,131 @@
+import { IdempotencyError, IdempotencyKeyError, IdempotencyStoreError } from './errors.js';
+import { hashFingerprint } from './fingerprint.js';
+import { deriveRecordId, validateClientKey } from './key.js';
+import { createLocalCache } from './local-cache.js';
+import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
+import type { IdempotencyOutcome } from './outcome.js';
+import { resolveHeldRecord } from './held-record.js';
+import type { Claim } from './store/store.js';
+
+/** What to do with one invocation: run the handler under a claim, replay a stored result, or run without idempotency. */
+export type Begin<TResult> =
+  | { readonly kind: 'run'; readonly claim: Claim }
+  | { readonly kind: 'replay'; readonly result: TResult }
+  | { readonly kind: 'skip' };
+
+/** The three steps every adapter drives: begin before the handler, then finish on success or abort on error. */
+export interface Lifecycle<TInput, TResult> {
+  /**
+   * Derives the key once, then replays, refuses or claims.
+   * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyStoreError}
+   */
+  begin(input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>>;
+  /** Stores a successful result (or releases the key when `shouldStore` says no). Never throws: the caller gets its result. */
+  finish(claim: Claim, result: TResult): Promise<void>;
+  /** Releases the key after the handler failed, so a retry can run. Never throws: the caller gets the handler's error. */
+  abort(claim: Claim): Promise<void>;
+}
+
+/** The environment variable that turns idempotency off when it is `true`. */
+export const disabledEnvironmentVariable = 'IDEMPOTENCY_DISABLED';
+
+/**
+ * Builds the claim → run → complete | release lifecycle from validated options. Adapters call this once, at construction.
+ * @throws {TypeError} naming the first invalid option.
+ */
+export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TInput, TResult>): Lifecycle<TInput, TResult> {
+  const config = resolveIdempotencyOptions(options);
+  const { store, now } = config;
+  const cache = config.localCacheMaxEntries > 0 ? createLocalCache(config.localCacheMaxEntries) : undefined;
+  const report = (outcome: IdempotencyOutcome) => config.onOutcome?.(outcome);
+  const disabled = process.env[disabledEnvironmentVariable] === 'true';
+  if (disabled) config.logger?.(`Idempotency is off: ${disabledEnvironmentVariable}=true`, {});
+
+  const timed = async <T>(call: () => Promise<T>) => {
+    const startedMs = now();
+    const value = await call();
+    return { value, durationMs: now() - startedMs };
+  };
+  const reportStoreError = (recordId: string, startedMs: number, error: unknown) => {
+    report({ type: 'store-error', recordId, durationMs: now() - startedMs, error });
+    config.logger?.('Idempotency store call failed', { recordId, error });
+  };
+
+  const begin = async (input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>> => {
+    const rawKey = disabled ? undefined : config.key(input, context);
+    if (disabled || ((rawKey === undefined || rawKey === null) && config.onMissingKey === 'skip')) {
+      report({ type: 'skipped', durationMs: 0 });
+      return { kind: 'skip' };
+    }
+    if (rawKey === undefined || rawKey === null) throw new IdempotencyKeyError('missing', 'An idempotency key is required');
+    const id = deriveRecordId({
+      functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '',
+      namespace: config.namespace,
+      scope: config.scope?.(input, context) ?? '',
+      clientKey: validateClientKey(rawKey),
+    });
+    const fingerprintHash = config.fingerprint === undefined ? undefined : hashFingerprint(config.fingerprint(input));
+    const nowMs = now();
+    const cached = cache?.get(id, nowMs);
+    if (cached !== undefined) return replayHeld({ ...cached, id, status: 'COMPLETED' }, fingerprintHash, nowMs, 0, true);
+    const remainingMs = context?.getRemainingTimeInMillis?.() ?? 0;
+    const leaseMs = remainingMs > 0 ? remainingMs : config.fallbackLeaseSeconds * 1000;
+    const request = { id, fingerprintHash, nowMs, leaseExpiresAtEpochMs: nowMs + leaseMs, expiresAtEpochSeconds: Math.ceil(nowMs / 1000) + config.expiresAfterSeconds };
+    let answer;
+    try {
+      answer = await timed(() => store.claim(request));
+    } catch (error) {
+      reportStoreError(id, nowMs, error);
+      throw error instanceof IdempotencyError ? error : new IdempotencyStoreError(`Claiming idempotency record ${id} failed`, { cause: error });
+    }
+    if (answer.value.kind === 'claimed') {
+      report({ type: 'claimed', recordId: id, durationMs: answer.durationMs });
+      return { kind: 'run', claim: answer.value.claim };
+    }
+    return replayHeld(answer.value.record, fingerprintHash, nowMs, answer.durationMs, false);
+  };
+
+  const replayHeld = (record: Parameters<typeof resolveHeldRecord>[0], fingerprintHash: string | undefined, nowMs: number, durationMs: number, fromCache: boolean): Begin<TResult> => {
+    const resolution = resolveHeldRecord(record, fingerprintHash, nowMs);
+    report({ type: resolution.outcome, recordId: record.id, durationMs, fromCache });
+    if (resolution.outcome !== 'replayed') throw resolution.error;
+    if (!fromCache && record.result !== undefined) cache?.set(record.id, { expiresAtEpochSeconds: record.expiresAtEpochSeconds, fingerprintHash: record.fingerprintHash, result: record.result });
+    return { kind: 'replay', result: resolution.result as TResult };
+  };
+
+  const release = async (claim: Claim) => {
+    const startedMs = now();
+    try {
+      const { value, durationMs } = await timed(() => store.release(claim));
+      report({ type: value === 'done' ? 'released' : 'lease-lost', recordId: claim.id, durationMs });
+    } catch (error) {
+      // The key stays blocked until its lease ends: safe, since the handler's outcome is not replayed by anyone.
+      reportStoreError(claim.id, startedMs, error);
+    }
+  };
+
+  const finish = async (claim: Claim, result: TResult) => {
+    if (!config.shouldStore(result)) return release(claim);
+    const startedMs = now();
+    try {
+      const { value, durationMs } = await timed(() => store.complete(claim, result));
+      if (value.kind === 'lease-lost') {
+        report({ type: 'lease-lost', recordId: claim.id, durationMs });
+        config.logger?.('Idempotency lease was taken over before completion; the result was not stored', { recordId: claim.id });
+        return;
+      }
+      report({ type: 'completed', recordId: claim.id, durationMs });
+      cache?.set(claim.id, { expiresAtEpochSeconds: claim.expiresAtEpochSeconds, fingerprintHash: claim.fingerprintHash, result: cachedResult(result, value.resultStored) });
+    } catch (error) {
+      // The caller still gets its result; duplicates see IN_PROGRESS until the lease ends, never a second run before that.
+      reportStoreError(claim.id, startedMs, error);
+    }
+  };
+
+  return { begin, finish, abort: release };
+}
+
+function cachedResult(result: unknown, stored: boolean) {
+  if (!stored) return { kind: 'not-stored' } as const;
+  return result === undefined ? ({ kind: 'undefined' } as const) : ({ kind: 'json', json: JSON.stringify(result) } as const);
+}

@@ -1,0 +1,24 @@
+/** Small assertions shared by the option validators; each throws a TypeError that names the option. */
+
+const describe = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : String(value));
+
+/** @throws {TypeError} unless `value` is a non-empty string. */
+export function requireNonEmptyString(option: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`Expected \`${option}\` to be a non-empty string, got ${describe(value)}.`);
+}
+
+/** @throws {TypeError} unless `value` is a whole number above zero. */
+export function requirePositiveInteger(option: string, value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) <= 0) throw new TypeError(`Expected \`${option}\` to be a positive integer, got ${describe(value)}.`);
+}
+
+/** @throws {TypeError} unless `value` is a whole number of zero or more. */
+export function requireNonNegativeInteger(option: string, value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) < 0) throw new TypeError(`Expected \`${option}\` to be a non-negative integer, got ${describe(value)}.`);
+}
+
+/** @throws {TypeError} unless `value` is a function, or undefined when `optional`. */
+export function requireFunction(option: string, value: unknown, optional = true): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'function') throw new TypeError(`Expected \`${option}\` to be a function, got ${describe(value)}.`);
+}

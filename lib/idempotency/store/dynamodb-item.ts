@@ -1,0 +1,90 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { RecordStatus, type IdempotencyRecord } from '../record.js';
+import type { Claim } from './store.js';
+import { decodeResult, type EncodedResult } from './result-encoding.js';
+
+/** The attribute names of an idempotency item. `key` and `expiry` are configurable; the rest are fixed. */
+export interface ItemAttributeNames {
+  /** Partition key (S). */
+  readonly key: string;
+  /** TTL attribute (N, epoch seconds). */
+  readonly expiry: string;
+  readonly status: 'status';
+  /** Lease end of an IN_PROGRESS claim (N, epoch milliseconds). */
+  readonly leaseExpiry: 'in_progress_expiration';
+  readonly leaseToken: 'lease_token';
+  /** SHA-256 of the fingerprint (S). */
+  readonly fingerprint: 'validation';
+  /** The result: S for JSON text, B for gzipped JSON. Absent for an `undefined` result. */
+  readonly data: 'data';
+  /** BOOL true when the result could not be stored. */
+  readonly dataNotStored: 'data_not_stored';
+}
+
+/** Builds the attribute names for a table whose key and TTL attributes are `key` and `expiry`. */
+export function itemAttributeNames(key: string, expiry: string): ItemAttributeNames {
+  return {
+    key,
+    expiry,
+    status: 'status',
+    leaseExpiry: 'in_progress_expiration',
+    leaseToken: 'lease_token',
+    fingerprint: 'validation',
+    data: 'data',
+    dataNotStored: 'data_not_stored',
+  };
+}
+
+/**
+ * The IN_PROGRESS item a claim writes. Its TTL is the later of the retention end and the lease end, so TTL can never
+ * delete a claim whose handler may still be running.
+ */
+export function toClaimItem(claim: Claim, names: ItemAttributeNames): Record<string, AttributeValue> {
+  const expiresAtEpochSeconds = Math.max(claim.expiresAtEpochSeconds, Math.ceil(claim.leaseExpiresAtEpochMs / 1000));
+  const item: Record<string, AttributeValue> = {
+    [names.key]: { S: claim.id },
+    [names.status]: { S: RecordStatus.InProgress },
+    [names.expiry]: { N: String(expiresAtEpochSeconds) },
+    [names.leaseExpiry]: { N: String(claim.leaseExpiresAtEpochMs) },
+    [names.leaseToken]: { S: claim.leaseToken },
+  };
+  if (claim.fingerprintHash !== undefined) item[names.fingerprint] = { S: claim.fingerprintHash };
+  return item;
+}
+
+/** The attribute values that store an encoded result: `data` and `data_not_stored` as they apply. */
+export function resultAttributes(encoded: EncodedResult, names: ItemAttributeNames): Record<string, AttributeValue> {
+  switch (encoded.kind) {
+    case 'undefined':
+      return {};
+    case 'not-stored':
+      return { [names.dataNotStored]: { BOOL: true } };
+    case 'text':
+      return { [names.data]: { S: encoded.json } };
+    case 'gzip':
+      return { [names.data]: { B: encoded.bytes } };
+  }
+}
+
+/** Reads an item (as returned by GetItem or by a failed condition with ALL_OLD) into a record. */
+export function fromItem(item: Record<string, AttributeValue>, names: ItemAttributeNames): IdempotencyRecord {
+  const status = item[names.status]?.S === RecordStatus.Completed ? RecordStatus.Completed : RecordStatus.InProgress;
+  const leaseExpiry = item[names.leaseExpiry]?.N;
+  return {
+    id: item[names.key]?.S ?? '',
+    status,
+    expiresAtEpochSeconds: Number(item[names.expiry]?.N ?? 0),
+    leaseExpiresAtEpochMs: leaseExpiry === undefined ? undefined : Number(leaseExpiry),
+    leaseToken: item[names.leaseToken]?.S,
+    fingerprintHash: item[names.fingerprint]?.S,
+    result: status === RecordStatus.Completed ? decodeResult(readEncodedResult(item, names)) : undefined,
+  };
+}
+
+function readEncodedResult(item: Record<string, AttributeValue>, names: ItemAttributeNames): EncodedResult {
+  if (item[names.dataNotStored]?.BOOL === true) return { kind: 'not-stored' };
+  const data = item[names.data];
+  if (data?.S !== undefined) return { kind: 'text', json: data.S };
+  if (data?.B !== undefined) return { kind: 'gzip', bytes: data.B };
+  return { kind: 'undefined' };
+}

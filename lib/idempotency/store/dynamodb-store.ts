@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
+import { IdempotencyStoreError } from '../errors.js';
+import { claimCondition, completeUpdate, mergeExpressions, ownsClaimCondition } from './dynamodb-expressions.js';
+import { fromItem, itemAttributeNames, resultAttributes, toClaimItem } from './dynamodb-item.js';
+import { encodeResult } from './result-encoding.js';
+import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
+import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
+
+/** Options of {@link createDynamoDBStore}. Pass either `client` or `clientConfig`, not both. */
+export type DynamoDBStoreOptions = {
+  /** The table's name. Required. */
+  tableName: string;
+  /** The string partition key attribute. @default 'id' */
+  keyAttribute?: string;
+  /** The TTL attribute, in epoch seconds; enable TTL on it. @default 'expiration' */
+  expiryAttribute?: string;
+  /** Results larger than this many bytes of JSON are gzip-compressed. @default 1024 */
+  compressAboveBytes?: number;
+  /** Results still larger than this after compression are not stored (duplicates get an error). @default 390_000 */
+  maxStoredResultBytes?: number;
+} & ({ client?: DynamoDBClient; clientConfig?: never } | { client?: never; clientConfig?: DynamoDBClientConfig });
+
+/** The default values of {@link DynamoDBStoreOptions}. */
+export const dynamoDBStoreDefaults = {
+  keyAttribute: 'id',
+  expiryAttribute: 'expiration',
+  compressAboveBytes: 1024,
+  // DynamoDB items are at most 400 KB, attribute names included; this leaves room for the other attributes.
+  maxStoredResultBytes: 390_000,
+} as const;
+
+/** A DynamoDB-backed {@link IdempotencyStore} that can also name its table and key for transactions. */
+export interface DynamoDBStore extends IdempotencyStore {
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+}
+
+/**
+ * Creates an idempotency store on one DynamoDB table. Fully configured here and immutable after.
+ *
+ * A claim is one conditional `PutItem` with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so a duplicate costs
+ * one call; completion is one `UpdateItem` and release one `DeleteItem`, both conditional on the claim's lease token.
+ * @throws {TypeError} naming the option when an option is invalid.
+ * @example
+ * ```ts
+ * import { createDynamoDBStore } from 'lambda-idempotency';
+ * const store = createDynamoDBStore({ tableName: 'idempotency' });
+ * ```
+ */
+export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStore {
+  const resolved = validateDynamoDBStoreOptions({ ...dynamoDBStoreDefaults, ...options });
+  const { tableName } = resolved;
+  const client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
+  const names = itemAttributeNames(resolved.keyAttribute, resolved.expiryAttribute);
+  const keyOf = (id: string) => ({ [names.key]: { S: id } });
+  const limits = { compressAboveBytes: resolved.compressAboveBytes, maxStoredBytes: resolved.maxStoredResultBytes };
+
+  const send = async <T>(operation: string, id: string, call: () => Promise<T>): Promise<T | 'condition-failed'> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'condition-failed';
+      throw new IdempotencyStoreError(`DynamoDB ${operation} failed for idempotency record ${id} in table ${tableName}`, { cause: error });
+    }
+  };
+
+  const readRecord = async (id: string) => {
+    // Consistent, because the claim just failed on this item and an eventually consistent read could miss it.
+    const answer = await send('GetItem', id, () => client.send(new GetItemCommand({ TableName: tableName, Key: keyOf(id), ConsistentRead: true })));
+    return answer === 'condition-failed' ? undefined : answer.Item;
+  };
+
+  const claim = async (request: ClaimRequest): Promise<ClaimResult> => {
+    const claimed: Claim = {
+      id: request.id,
+      leaseToken: randomUUID(),
+      fingerprintHash: request.fingerprintHash,
+      leaseExpiresAtEpochMs: request.leaseExpiresAtEpochMs,
+      expiresAtEpochSeconds: request.expiresAtEpochSeconds,
+    };
+    const condition = claimCondition(names, request.nowMs);
+    let oldItem: Awaited<ReturnType<typeof readRecord>>;
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: toClaimItem(claimed, names),
+          ConditionExpression: condition.expression,
+          ExpressionAttributeNames: condition.names,
+          ExpressionAttributeValues: condition.values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', claim: claimed };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        throw new IdempotencyStoreError(`DynamoDB PutItem failed to claim idempotency record ${request.id} in table ${tableName}`, { cause: error });
+      }
+      oldItem = error.Item ?? (await readRecord(request.id));
+    }
+    // Only a backend that drops ALL_OLD and loses the item between two calls gets here; the caller may retry.
+    if (oldItem === undefined) throw new IdempotencyStoreError(`Idempotency record ${request.id} changed during its claim`, { cause: undefined });
+    return { kind: 'held', record: fromItem(oldItem, names) };
+  };
+
+  const complete = async (owned: Claim, result: unknown): Promise<CompleteResult> => {
+    const encoded = encodeResult(result, limits);
+    const update = completeUpdate(names, owned.expiresAtEpochSeconds, resultAttributes(encoded, names));
+    const answer = await send('UpdateItem', owned.id, () =>
+      client.send(new UpdateItemCommand({ TableName: tableName, Key: keyOf(owned.id), ...mergeExpressions(update, ownsClaimCondition(names, owned.leaseToken)) })),
+    );
+    return answer === 'condition-failed' ? { kind: 'lease-lost' } : { kind: 'completed', resultStored: encoded.kind !== 'not-stored' };
+  };
+
+  const release = async (owned: Claim): Promise<FencedWriteResult> => {
+    const condition = ownsClaimCondition(names, owned.leaseToken);
+    const answer = await send('DeleteItem', owned.id, () =>
+      client.send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: keyOf(owned.id),
+          ConditionExpression: condition.expression,
+          ExpressionAttributeNames: condition.names,
+          ExpressionAttributeValues: condition.values,
+        }),
+      ),
+    );
+    return answer === 'condition-failed' ? 'lease-lost' : 'done';
+  };
+
+  return { tableName, client, claim, complete, release };
+}

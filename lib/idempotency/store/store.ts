@@ -1,0 +1,44 @@
+import type { IdempotencyRecord } from '../record.js';
+
+/** What an invocation asks of the store to claim a key. */
+export interface ClaimRequest {
+  readonly id: string;
+  readonly fingerprintHash?: string;
+  /** The invocation's clock reading, used in the claim condition. */
+  readonly nowMs: number;
+  readonly leaseExpiresAtEpochMs: number;
+  readonly expiresAtEpochSeconds: number;
+}
+
+/** A key held by this invocation; its `leaseToken` fences every later write. */
+export interface Claim {
+  readonly id: string;
+  readonly leaseToken: string;
+  readonly fingerprintHash?: string;
+  readonly leaseExpiresAtEpochMs: number;
+  readonly expiresAtEpochSeconds: number;
+}
+
+/** The answer to a claim: either the key is ours, or the record that holds it. */
+export type ClaimResult =
+  | { readonly kind: 'claimed'; readonly claim: Claim }
+  | { readonly kind: 'held'; readonly record: IdempotencyRecord };
+
+/** The answer to `complete` and `release`: `'lease-lost'` when another invocation took the key over meanwhile. */
+export type FencedWriteResult = 'done' | 'lease-lost';
+
+/** The answer to `complete`: whether the result itself was stored or only the completion. */
+export type CompleteResult = { readonly kind: 'completed'; readonly resultStored: boolean } | { readonly kind: 'lease-lost' };
+
+/**
+ * Where idempotency records live. The lifecycle needs exactly these three operations; every write after the claim
+ * is conditional on the claim's lease token. Implementations throw {@link IdempotencyStoreError} when the backend fails.
+ */
+export interface IdempotencyStore {
+  /** Claims `request.id` in one conditional write, or returns the record that holds it. */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** Marks the claim COMPLETED with the handler's result, if the claim is still ours. */
+  complete(claim: Claim, result: unknown): Promise<CompleteResult>;
+  /** Deletes the claim so that a retry can run, if the claim is still ours. */
+  release(claim: Claim): Promise<FencedWriteResult>;
+}
