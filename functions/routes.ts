@@ -1,0 +1,45 @@
+/** One route of the example orders API: the local server and the CDK stack both read this table. */
+export interface OrderRoute {
+  /** A name for the function, in PascalCase (the CDK construct id). */
+  readonly name: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The API Gateway resource path, with `{param}` placeholders. */
+  readonly resource: string;
+  /** The handler module, relative to `functions/`; it exports `handler`. */
+  readonly entry: string;
+  /** Whether the function writes to the idempotency table. */
+  readonly usesIdempotency: boolean;
+  /** The DynamoDB item actions the function needs on the orders table. */
+  readonly ordersTableActions: readonly string[];
+}
+
+/** Every route of the orders API. */
+export const orderRoutes: readonly OrderRoute[] = [
+  { name: 'CreateOrder', method: 'POST', resource: '/orders', entry: 'orders/create-order.ts', usesIdempotency: true, ordersTableActions: ['dynamodb:PutItem'] },
+  { name: 'GetOrder', method: 'GET', resource: '/orders/{orderId}', entry: 'orders/get-order.ts', usesIdempotency: false, ordersTableActions: ['dynamodb:GetItem'] },
+  {
+    name: 'PlaceOrder',
+    method: 'PUT',
+    resource: '/orders/{orderId}',
+    entry: 'orders/place-order.ts',
+    usesIdempotency: true,
+    ordersTableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+  {
+    name: 'CancelOrder',
+    method: 'DELETE',
+    resource: '/orders/{orderId}',
+    entry: 'orders/cancel-order.ts',
+    usesIdempotency: true,
+    ordersTableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+  { name: 'CreateOrderIntent', method: 'POST', resource: '/order-intents', entry: 'orders/create-order-intent.ts', usesIdempotency: false, ordersTableActions: ['dynamodb:PutItem'] },
+];
+
+/** The environment variables the functions read. */
+export const functionEnvironment = {
+  idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
+  ordersTableName: 'ORDERS_TABLE_NAME',
+  /** Optional: a DynamoDB endpoint such as DynamoDB Local; unset on AWS. */
+  dynamoDBEndpoint: 'DYNAMODB_ENDPOINT',
+} as const;
