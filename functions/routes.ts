@@ -11,11 +11,13 @@ export interface OrderRoute {
   readonly usesIdempotency: boolean;
   /** The DynamoDB item actions the function needs on the orders table. */
   readonly ordersTableActions: readonly string[];
+  /** The JSON body API Gateway validates before the function runs; absent when the route takes no body. */
+  readonly requestBody?: 'order';
 }
 
 /** Every route of the orders API. */
 export const orderRoutes: readonly OrderRoute[] = [
-  { name: 'CreateOrder', method: 'POST', resource: '/orders', entry: 'orders/create-order.ts', usesIdempotency: true, ordersTableActions: ['dynamodb:PutItem'] },
+  { name: 'CreateOrder', method: 'POST', resource: '/orders', entry: 'orders/create-order.ts', usesIdempotency: true, ordersTableActions: ['dynamodb:PutItem'], requestBody: 'order' },
   { name: 'GetOrder', method: 'GET', resource: '/orders/{orderId}', entry: 'orders/get-order.ts', usesIdempotency: false, ordersTableActions: ['dynamodb:GetItem'] },
   {
     name: 'PlaceOrder',
@@ -24,6 +26,7 @@ export const orderRoutes: readonly OrderRoute[] = [
     entry: 'orders/place-order.ts',
     usesIdempotency: true,
     ordersTableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    requestBody: 'order',
   },
   {
     name: 'CancelOrder',
