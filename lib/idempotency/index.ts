@@ -22,3 +22,11 @@ export {
   isIdempotencyResultNotStoredError,
   type IdempotencyKeyProblem,
 } from './errors.js';
+export { httpIdempotency, httpIdempotencyDefaults, type HttpIdempotencyOptions } from './http/http-idempotency.js';
+export type { HttpEvent } from './http/http-event.js';
+export { shouldStoreHttpResponse, type HttpResponse } from './http/http-response.js';
+export { idempotencyKeyHeader, readIdempotencyKey } from './http/idempotency-key-header.js';
+export { fingerprintRequest, type RequestFingerprint } from './http/request-fingerprint.js';
+export { readCallerScope } from './http/caller-scope.js';
+export { idempotencyProblemResponse, problemResponse, storeUnavailableRetryAfterSeconds, type Problem } from './http/problem.js';
+export { replayedHeader } from './http/replay-headers.js';

@@ -1,0 +1,98 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import { markReplayed, setClaim, takeClaim } from '../claim-state.js';
+import { isIdempotencyError } from '../errors.js';
+import { createLifecycle } from '../lifecycle.js';
+import { requireNonEmptyString } from '../option-checks.js';
+import type { IdempotencyOptions, LambdaContextLike } from '../options.js';
+import { readCallerScope } from './caller-scope.js';
+import type { HttpEvent } from './http-event.js';
+import { shouldStoreHttpResponse, type HttpResponse } from './http-response.js';
+import { idempotencyKeyHeader, readIdempotencyKey } from './idempotency-key-header.js';
+import { idempotencyProblemResponse } from './problem.js';
+import { markReplayedResponse, toReplayableResponse } from './replay-headers.js';
+import { fingerprintRequest } from './request-fingerprint.js';
+
+type CoreOptions<TEvent> = Omit<IdempotencyOptions<TEvent, HttpResponse>, 'key' | 'fingerprint' | 'scope' | 'shouldStore'>;
+
+/** Options of {@link httpIdempotency}: those of `idempotency()`, with HTTP defaults for the four request functions. */
+export interface HttpIdempotencyOptions<TEvent = HttpEvent> extends CoreOptions<TEvent> {
+  /** The header that carries the key, matched case-insensitively. @default 'Idempotency-Key' */
+  headerName?: string;
+  /** Picks the key, e.g. `(event) => event.pathParameters?.orderId` for a PUT. @default the `headerName` header, bare or quoted */
+  key?: IdempotencyOptions<TEvent, HttpResponse>['key'];
+  /** What a duplicate must match. @default fingerprintRequest: method + resource + canonical body */
+  fingerprint?: IdempotencyOptions<TEvent, HttpResponse>['fingerprint'];
+  /** Who is calling. @default readCallerScope: authorizer principal, JWT `sub`, IAM ARN or API key id */
+  scope?: IdempotencyOptions<TEvent, HttpResponse>['scope'];
+  /** Whether a response is stored or its key released. @default shouldStoreHttpResponse: 2xx/3xx/4xx except 400, 401, 403, 408, 422, 429 */
+  shouldStore?: IdempotencyOptions<TEvent, HttpResponse>['shouldStore'];
+}
+
+/** The default values of {@link HttpIdempotencyOptions}, beyond those of `idempotencyDefaults`. */
+export const httpIdempotencyDefaults = {
+  headerName: idempotencyKeyHeader,
+  fingerprint: fingerprintRequest,
+  scope: readCallerScope,
+  shouldStore: shouldStoreHttpResponse,
+} as const;
+
+/**
+ * Makes an HTTP Lambda (API Gateway REST or HTTP API, Function URL, ALB) idempotent per the IETF Idempotency-Key
+ * draft: the first request with a key runs and its response is stored; a duplicate gets that response again with
+ * `Idempotent-Replayed: true`, without running the handler.
+ *
+ * A thin layer over the same lifecycle as `idempotency()`. It never throws an idempotency error: `before` answers with
+ * `application/problem+json` through `request.earlyResponse` (400 missing or invalid key, 409 with `Retry-After` in
+ * progress, 422 another payload, 503 with `Retry-After` store unreachable, the handler not run). Stored responses lose
+ * per-attempt headers (`Date`, `Set-Cookie`, …). Thrown errors and 5xx answers release the key. Place it after
+ * `@middy/http-header-normalizer` and `@middy/http-error-handler`, before `@middy/http-json-body-parser`.
+ * @throws {TypeError} at construction, naming an invalid option.
+ * @example
+ * ```ts
+ * import middy from '@middy/core';
+ * import type { APIGatewayProxyEvent } from 'aws-lambda';
+ * import { createDynamoDBStore, httpIdempotency } from 'lambda-idempotency';
+ * const store = createDynamoDBStore({ tableName: 'idempotency' });
+ * export const handler = middy(async (_event: APIGatewayProxyEvent) => ({ statusCode: 201, body: '{"ok":true}' }))
+ *   .use(httpIdempotency({ store }));
+ * ```
+ */
+export function httpIdempotency<TEvent = HttpEvent>(options: HttpIdempotencyOptions<TEvent>): MiddlewareObj<TEvent, HttpResponse> {
+  const { headerName = httpIdempotencyDefaults.headerName, ...rest } = options ?? ({} as HttpIdempotencyOptions<TEvent>);
+  requireNonEmptyString('headerName', headerName);
+  const lifecycle = createLifecycle<TEvent, HttpResponse>({
+    ...rest,
+    key: rest.key ?? ((event) => readIdempotencyKey(event, headerName)),
+    fingerprint: rest.fingerprint ?? httpIdempotencyDefaults.fingerprint,
+    scope: rest.scope ?? httpIdempotencyDefaults.scope,
+    shouldStore: rest.shouldStore ?? httpIdempotencyDefaults.shouldStore,
+  });
+
+  const httpIdempotencyBefore = async (request: Request<TEvent, HttpResponse>) => {
+    let begin;
+    try {
+      begin = await lifecycle.begin(request.event, request.context as LambdaContextLike);
+    } catch (error) {
+      if (!isIdempotencyError(error)) throw error;
+      request.earlyResponse = idempotencyProblemResponse(error);
+      return;
+    }
+    if (begin.kind === 'run') setClaim(request, begin.claim);
+    if (begin.kind === 'replay') {
+      markReplayed(request);
+      request.earlyResponse = markReplayedResponse(begin.result);
+    }
+  };
+
+  const httpIdempotencyAfter = async (request: Request<TEvent, HttpResponse>) => {
+    const claim = takeClaim(request);
+    if (claim !== undefined) await lifecycle.finish(claim, toReplayableResponse(request.response));
+  };
+
+  const httpIdempotencyOnError = async (request: Request<TEvent, HttpResponse>) => {
+    const claim = takeClaim(request);
+    if (claim !== undefined) await lifecycle.abort(claim);
+  };
+
+  return { before: httpIdempotencyBefore, after: httpIdempotencyAfter, onError: httpIdempotencyOnError };
+}

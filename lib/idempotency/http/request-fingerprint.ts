@@ -1,0 +1,39 @@
+import { readBody, readMethod, readResource } from './http-event.js';
+
+/** What two requests with one key must share: method, route and the body in canonical form. */
+export interface RequestFingerprint {
+  readonly method: string;
+  readonly resource: string;
+  /** The parsed JSON body (keys are sorted when hashed), or the raw body as base64 when it is not JSON. */
+  readonly body: { readonly json: unknown } | { readonly base64: string } | null;
+}
+
+/**
+ * The default fingerprint of {@link httpIdempotency}: method + resource path + body.
+ *
+ * A JSON body is parsed, so whitespace and key order do not make it another payload (the hash sorts keys); any other
+ * body is compared byte for byte. Base64 bodies are decoded first, so a binary-encoded JSON body counts as JSON. A
+ * body already parsed by `@middy/http-json-body-parser` is used as it is.
+ * @example
+ * ```ts
+ * import { fingerprintRequest } from 'lambda-idempotency';
+ * fingerprintRequest({ httpMethod: 'POST', resource: '/orders', body: '{"b":1, "a":2}' });
+ * ```
+ */
+export function fingerprintRequest(event: unknown): RequestFingerprint {
+  return { method: readMethod(event), resource: readResource(event), body: canonicalBody(readBody(event)) };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function canonicalBody(body: unknown): RequestFingerprint['body'] {
+  if (body === undefined || body === null || body === '') return null;
+  const bytes = body instanceof Uint8Array ? Buffer.from(body) : typeof body === 'string' ? Buffer.from(body, 'utf8') : undefined;
+  if (bytes === undefined) return { json: body };
+  try {
+    // A fatal decoder: invalid UTF-8 must stay bytes, or two different bodies could decode to the same text.
+    return { json: JSON.parse(strictUtf8.decode(bytes)) };
+  } catch {
+    return { base64: bytes.toString('base64') };
+  }
+}
