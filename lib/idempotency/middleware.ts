@@ -3,6 +3,9 @@ import { markReplayed, setClaim, takeClaim } from './claim-state.js';
 import { createLifecycle } from './lifecycle.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
 
+const isMiddyTimeout = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'TimeoutError' && (error.cause as { package?: unknown } | undefined)?.package === '@middy/core';
+
 /**
  * Makes a Middy handler idempotent: the first invocation with a key runs and its result is stored; every duplicate
  * gets that result back without running the handler.
@@ -44,7 +47,9 @@ export function idempotency<TEvent, TResult = unknown>(options: IdempotencyOptio
   const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
     // An error thrown by our own `before` (in progress, mismatch) left no claim: the record belongs to someone else.
     const claim = takeClaim(request);
-    if (claim !== undefined) await lifecycle.abort(claim);
+    // Middy's early timeout fails the request while the handler may still be running: releasing now would let a
+    // retry run beside it, so the key stays held until the lease (the Lambda deadline) ends.
+    if (claim !== undefined && !isMiddyTimeout(request.error)) await lifecycle.abort(claim);
   };
 
   return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError };
