@@ -12,20 +12,20 @@ import { idempotencyProblemResponse } from './problem.js';
 import { markReplayedResponse, toReplayableResponse } from './replay-headers.js';
 import { fingerprintRequest } from './request-fingerprint.js';
 
-type CoreOptions<TEvent> = Omit<IdempotencyOptions<TEvent, HttpResponse>, 'key' | 'fingerprint' | 'scope' | 'shouldStore'>;
+type CoreOptions<TEvent, TResult> = Omit<IdempotencyOptions<TEvent, TResult>, 'key' | 'fingerprint' | 'scope' | 'shouldStore'>;
 
 /** Options of {@link httpIdempotency}: those of `idempotency()`, with HTTP defaults for the four request functions. */
-export interface HttpIdempotencyOptions<TEvent = HttpEvent> extends CoreOptions<TEvent> {
+export interface HttpIdempotencyOptions<TEvent = HttpEvent, TResult extends HttpResponse = HttpResponse> extends CoreOptions<TEvent, TResult> {
   /** The header that carries the key, matched case-insensitively. @default 'Idempotency-Key' */
   headerName?: string;
   /** Picks the key, e.g. `(event) => event.pathParameters?.orderId` for a PUT. @default the `headerName` header, bare or quoted */
-  key?: IdempotencyOptions<TEvent, HttpResponse>['key'];
+  key?: IdempotencyOptions<TEvent, TResult>['key'];
   /** What a duplicate must match. @default fingerprintRequest: method + resource + canonical body */
-  fingerprint?: IdempotencyOptions<TEvent, HttpResponse>['fingerprint'];
+  fingerprint?: IdempotencyOptions<TEvent, TResult>['fingerprint'];
   /** Who is calling. @default readCallerScope: authorizer principal, JWT `sub`, IAM ARN or API key id */
-  scope?: IdempotencyOptions<TEvent, HttpResponse>['scope'];
+  scope?: IdempotencyOptions<TEvent, TResult>['scope'];
   /** Whether a response is stored or its key released. @default shouldStoreHttpResponse: 2xx/3xx/4xx except 400, 401, 403, 408, 422, 429 */
-  shouldStore?: IdempotencyOptions<TEvent, HttpResponse>['shouldStore'];
+  shouldStore?: IdempotencyOptions<TEvent, TResult>['shouldStore'];
 }
 
 /** The default values of {@link HttpIdempotencyOptions}, beyond those of `idempotencyDefaults`. */
@@ -57,10 +57,12 @@ export const httpIdempotencyDefaults = {
  *   .use(httpIdempotency({ store }));
  * ```
  */
-export function httpIdempotency<TEvent = HttpEvent>(options: HttpIdempotencyOptions<TEvent>): MiddlewareObj<TEvent, HttpResponse> {
-  const { headerName = httpIdempotencyDefaults.headerName, ...rest } = options ?? ({} as HttpIdempotencyOptions<TEvent>);
+export function httpIdempotency<TEvent = HttpEvent, TResult extends HttpResponse = HttpResponse>(
+  options: HttpIdempotencyOptions<TEvent, TResult>,
+): MiddlewareObj<TEvent, TResult> {
+  const { headerName = httpIdempotencyDefaults.headerName, ...rest } = options ?? ({} as HttpIdempotencyOptions<TEvent, TResult>);
   requireNonEmptyString('headerName', headerName);
-  const lifecycle = createLifecycle<TEvent, HttpResponse>({
+  const lifecycle = createLifecycle<TEvent, TResult>({
     ...rest,
     key: rest.key ?? ((event) => readIdempotencyKey(event, headerName)),
     fingerprint: rest.fingerprint ?? httpIdempotencyDefaults.fingerprint,
@@ -68,28 +70,28 @@ export function httpIdempotency<TEvent = HttpEvent>(options: HttpIdempotencyOpti
     shouldStore: rest.shouldStore ?? httpIdempotencyDefaults.shouldStore,
   });
 
-  const httpIdempotencyBefore = async (request: Request<TEvent, HttpResponse>) => {
+  const httpIdempotencyBefore = async (request: Request<TEvent, TResult>) => {
     let begin;
     try {
       begin = await lifecycle.begin(request.event, request.context as LambdaContextLike);
     } catch (error) {
       if (!isIdempotencyError(error)) throw error;
-      request.earlyResponse = idempotencyProblemResponse(error);
+      request.earlyResponse = idempotencyProblemResponse(error) as TResult;
       return;
     }
     if (begin.kind === 'run') setClaim(request, begin.claim);
     if (begin.kind === 'replay') {
       markReplayed(request);
-      request.earlyResponse = markReplayedResponse(begin.result);
+      request.earlyResponse = markReplayedResponse(begin.result) as TResult;
     }
   };
 
-  const httpIdempotencyAfter = async (request: Request<TEvent, HttpResponse>) => {
+  const httpIdempotencyAfter = async (request: Request<TEvent, TResult>) => {
     const claim = takeClaim(request);
-    if (claim !== undefined) await lifecycle.finish(claim, toReplayableResponse(request.response));
+    if (claim !== undefined) await lifecycle.finish(claim, toReplayableResponse(request.response) as TResult);
   };
 
-  const httpIdempotencyOnError = async (request: Request<TEvent, HttpResponse>) => {
+  const httpIdempotencyOnError = async (request: Request<TEvent, TResult>) => {
     const claim = takeClaim(request);
     if (claim !== undefined) await lifecycle.abort(claim);
   };

@@ -1,0 +1,77 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Order, OrderInput } from './order.js';
+
+/** A conditional update's answer: the order after the write, or the order that blocked it (absent: no such order). */
+export type OrderUpdate = { readonly kind: 'updated'; readonly order: Order } | { readonly kind: 'refused'; readonly current?: Order };
+
+/** Reads and writes of the orders table (partition key `orderId`); knows nothing about HTTP. */
+export interface OrdersRepository {
+  /** Writes a new order; the id must be new. */
+  insert(order: Order): Promise<void>;
+  get(orderId: string): Promise<Order | undefined>;
+  /** Moves a PENDING order to PLACED with `input`. */
+  place(orderId: string, input: OrderInput, createdAt: string): Promise<OrderUpdate>;
+  /** Moves a PENDING or PLACED order to CANCELLED. */
+  cancel(orderId: string, cancelledAt: string): Promise<OrderUpdate>;
+}
+
+/**
+ * The orders table over one document client. Every state change is one conditional write, so two concurrent
+ * requests can never both move an order.
+ * @example
+ * ```ts
+ * const orders = createOrdersRepository({ client: documentClient, tableName: 'orders' });
+ * ```
+ */
+export function createOrdersRepository(options: { client: DynamoDBDocumentClient; tableName: string }): OrdersRepository {
+  const { client, tableName } = options;
+
+  const conditionalUpdate = async (orderId: string, update: { expression: string; condition: string; values: Record<string, unknown> }): Promise<OrderUpdate> => {
+    try {
+      const answer = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { orderId },
+          UpdateExpression: update.expression,
+          ConditionExpression: update.condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: update.values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'updated', order: answer.Attributes as Order };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The old item arrives in raw attribute-value form even through the document client.
+      return { kind: 'refused', current: error.Item === undefined ? undefined : (unmarshall(error.Item) as Order) };
+    }
+  };
+
+  return {
+    insert: async (order) => {
+      await client.send(new PutCommand({ TableName: tableName, Item: order, ConditionExpression: 'attribute_not_exists(orderId)' }));
+    },
+    get: async (orderId) => {
+      const answer = await client.send(new GetCommand({ TableName: tableName, Key: { orderId }, ConsistentRead: true }));
+      return answer.Item as Order | undefined;
+    },
+    place: (orderId, input, createdAt) => {
+      // An absent customerId is left out of the expression: DynamoDB refuses a placeholder without a value.
+      const customer = input.customerId === undefined ? '' : ', customerId = :customerId';
+      return conditionalUpdate(orderId, {
+        expression: `SET #status = :placed, productId = :productId, quantity = :quantity, createdAt = :createdAt${customer}`,
+        condition: '#status = :pending',
+        values: { ':placed': 'PLACED', ':pending': 'PENDING', ':productId': input.productId, ':quantity': input.quantity, ':customerId': input.customerId, ':createdAt': createdAt },
+      });
+    },
+    cancel: (orderId, cancelledAt) =>
+      conditionalUpdate(orderId, {
+        expression: 'SET #status = :cancelled, cancelledAt = :cancelledAt',
+        condition: 'attribute_exists(orderId) AND #status <> :cancelled',
+        values: { ':cancelled': 'CANCELLED', ':cancelledAt': cancelledAt },
+      }),
+  };
+}
