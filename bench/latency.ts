@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createIdempotencyTable } from '../test/support/dynamodb.js';
+import { createLambdaContext } from '../test/support/lambda-context.js';
+import { createBenchClient } from './clients.js';
+import { reportProgress } from './progress.js';
+import { sampleGroup, type Cell, type Group } from './sampling.js';
+import type { BenchSettings } from './settings.js';
+import { medianOfRounds, summarize, type Percentiles } from './stats.js';
+import { createBareHandler, createSubject, libraries, paymentEvent, type BenchHandler, type Library } from './subjects.js';
+
+/** The paths timed for both libraries, and the references timed once. */
+export const latencyPaths = ['first-call', 'duplicate', 'cached-duplicate'] as const;
+export const latencyReferences = ['bare-handler', 'raw-put', 'raw-put-update'] as const;
+export type LatencyPath = (typeof latencyPaths)[number];
+export type LatencyReference = (typeof latencyReferences)[number];
+
+/** Sequential latency per path, in microseconds: medians over rounds, and the median over rounds of ours/theirs. */
+export interface LatencyResults {
+  readonly paths: Record<LatencyPath, Record<Library, Percentiles> & { readonly ratio: Percentiles }>;
+  readonly references: Record<LatencyReference, Percentiles>;
+}
+
+/** Times every path of both libraries and the references, interleaved call by call on one DynamoDB Local. */
+export async function measureLatency(endpoint: string, settings: BenchSettings): Promise<LatencyResults> {
+  const groups = await prepareGroups(endpoint);
+  for (const [name, group] of groups) {
+    reportProgress(`latency warm-up: ${name}`);
+    await sampleGroup(group, settings.warmupPassCalls);
+  }
+  const rounds = new Map<string, Percentiles[]>();
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const [name, group] of groups) {
+      reportProgress(`latency round ${round + 1}/${settings.rounds}: ${name}`);
+      await sampleGroup(group, settings.warmupCalls);
+      for (const [cell, samples] of await sampleGroup(group, settings.latencyCalls)) rounds.set(cell, [...(rounds.get(cell) ?? []), summarize(samples)]);
+    }
+  }
+  const of = (name: string) => rounds.get(name) as Percentiles[];
+  const pathResult = (path: LatencyPath) => ({
+    ours: medianOfRounds(of(`${path}/ours`)),
+    powertools: medianOfRounds(of(`${path}/powertools`)),
+    ratio: medianOfRounds(of(`${path}/ours`).map((ours, round) => divide(ours, of(`${path}/powertools`)[round] as Percentiles))),
+  });
+  return {
+    paths: Object.fromEntries(latencyPaths.map((path) => [path, pathResult(path)])) as LatencyResults['paths'],
+    references: Object.fromEntries(latencyReferences.map((name) => [name, medianOfRounds(of(name))])) as LatencyResults['references'],
+  };
+}
+
+function divide(a: Percentiles, b: Percentiles): Percentiles {
+  return { p50: a.p50 / b.p50, p90: a.p90 / b.p90, p99: a.p99 / b.p99 };
+}
+
+async function prepareGroups(endpoint: string): Promise<Map<string, Group>> {
+  const context = createLambdaContext({ functionName: 'bench', remainingMs: 30_000 });
+  const run = randomUUID();
+  let counter = 0;
+  const freshKey = () => `${run}-${counter++}`;
+  const groups = new Map<string, Map<string, Cell>>(latencyPaths.map((path) => [path, new Map()]));
+  const add = (path: LatencyPath, library: Library, cell: Cell) => groups.get(path)?.set(`${path}/${library}`, cell);
+  for (const library of libraries) {
+    const client = createBenchClient(endpoint);
+    const tableName = await createIdempotencyTable(client);
+    const plain = createSubject(library, { client, tableName });
+    const cached = createSubject(library, { client, tableName, localCache: true });
+    add('first-call', library, () => plain(paymentEvent(freshKey()), context));
+    add('duplicate', library, await duplicateOf(plain, freshKey(), context));
+    add('cached-duplicate', library, await duplicateOf(cached, freshKey(), context));
+  }
+  const floorClient = createBenchClient(endpoint);
+  const floorTable = await createIdempotencyTable(floorClient);
+  const bare = createBareHandler();
+  const references = new Map<string, Cell>([
+    ['bare-handler', () => bare(paymentEvent(freshKey()), context)],
+    ['raw-put', () => rawPut(floorClient, floorTable, freshKey())],
+    [
+      'raw-put-update',
+      async () => {
+        const key = freshKey();
+        await rawPut(floorClient, floorTable, key);
+        await rawComplete(floorClient, floorTable, key);
+      },
+    ],
+  ]);
+  return new Map([...groups, ['references', references]]);
+}
+
+/** Completes `key` once, then returns a cell that sends its duplicate. */
+async function duplicateOf(handler: BenchHandler, key: string, context: ReturnType<typeof createLambdaContext>): Promise<Cell> {
+  await handler(paymentEvent(key), context);
+  return () => handler(paymentEvent(key), context);
+}
+
+/** The floor of a claim: one conditional PutItem of a record of the same size. */
+async function rawPut(client: DynamoDBClient, tableName: string, key: string): Promise<void> {
+  await client.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: { id: { S: key }, status: { S: 'IN_PROGRESS' }, expiration: { N: '4102444800' }, in_progress_expiration: { N: String(Date.now() + 30_000) } },
+      ConditionExpression: 'attribute_not_exists(#id)',
+      ExpressionAttributeNames: { '#id': 'id' },
+    }),
+  );
+}
+
+/** The floor of a completion: one conditional UpdateItem that stores a small result. */
+async function rawComplete(client: DynamoDBClient, tableName: string, key: string): Promise<void> {
+  await client.send(
+    new UpdateItemCommand({
+      TableName: tableName,
+      Key: { id: { S: key } },
+      UpdateExpression: 'SET #status = :completed, #data = :data',
+      ConditionExpression: '#status = :inProgress',
+      ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
+      ExpressionAttributeValues: { ':completed': { S: 'COMPLETED' }, ':inProgress': { S: 'IN_PROGRESS' }, ':data': { S: '{"statusCode":201,"body":"{}"}' } },
+    }),
+  );
+}
