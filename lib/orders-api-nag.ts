@@ -1,0 +1,54 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** What {@link acknowledgeOrdersApiFindings} acknowledges findings on. */
+export interface OrdersApiNagScopes {
+  /** The REST API construct. */
+  readonly api: IConstruct;
+  /** The route functions. */
+  readonly functions: Iterable<IConstruct>;
+}
+
+const apiFindings = [
+  {
+    id: 'AwsSolutions-APIG4',
+    reason:
+      'The example orders API is public on purpose, so the README curl works right after deploy; idempotency records are then scoped by key alone. Put an authorizer in front before real use, and httpIdempotency scopes records per caller.',
+  },
+  { id: 'AwsSolutions-COG4', reason: 'No Cognito user pool in the example, for the same reason as AwsSolutions-APIG4: the API is open so the README curl works.' },
+  {
+    id: 'AwsSolutions-APIG6',
+    reason:
+      'Execution logging needs the account-wide API Gateway CloudWatch role, which one example stack must not own or overwrite; the stage JSON access log records every request with status, latency and integration error.',
+  },
+  {
+    id: 'AwsSolutions-APIG3',
+    reason: 'A WAF web ACL costs more per month than this example; stage throttling bounds abuse. Attach a web ACL before taking real traffic.',
+  },
+] as const;
+
+const functionFindings = [
+  {
+    id: 'AwsSolutions-L1',
+    reason:
+      'Node.js 22 is the newest runtime the project builds for and tests (esbuild target node22, tests on Node 20 and later); moving to Node.js 24 is a deliberate upgrade after the suite runs on it.',
+  },
+] as const;
+
+/**
+ * Acknowledges the cdk-nag AwsSolutions findings the orders API accepts, each on the narrowest construct and with a reason.
+ * @example
+ * ```ts
+ * import { App, Stack } from 'aws-cdk-lib';
+ * import { acknowledgeOrdersApiFindings } from './orders-api-nag.js';
+ *
+ * const stack = new Stack(new App(), 'Orders');
+ * acknowledgeOrdersApiFindings({ api: stack, functions: [] });
+ * ```
+ */
+export function acknowledgeOrdersApiFindings(scopes: OrdersApiNagScopes): void {
+  for (const finding of apiFindings) Validations.of(scopes.api).acknowledge(finding);
+  for (const fn of scopes.functions) {
+    for (const finding of functionFindings) Validations.of(fn).acknowledge(finding);
+  }
+}

@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { functionEnvironment, orderRoutes, type OrderRoute } from '../functions/routes.js';
+import { IdempotencyTable } from './constructs/idempotency-table.js';
+import { NodeFunction } from './constructs/node-function.js';
+import { OrdersRestApi } from './constructs/orders-rest-api.js';
+import { acknowledgeOrdersApiFindings } from './orders-api-nag.js';
+
+/** The orders table's partition key, the order id the API issues. */
+export const ordersTableKeyAttribute = 'orderId';
+
+/**
+ * The example orders API on AWS: the idempotency and orders tables, one function per route of `functions/routes.ts`,
+ * and a REST API in front of them.
+ *
+ * Each function gets only the orders-table actions its route lists and, when the route is idempotent, the idempotency
+ * table's item actions. The functions are bundled from the same handler modules that `npm start` serves.
+ * Outputs: `ApiUrl`, `IdempotencyTableName`, `OrdersTableName`.
+ * @example
+ * ```ts
+ * import { App } from 'aws-cdk-lib';
+ * import { OrdersApiStack } from './orders-api-stack.js';
+ *
+ * new OrdersApiStack(new App(), 'OrdersApi');
+ * ```
+ */
+export class OrdersApiStack extends Stack {
+  readonly idempotencyTable: IdempotencyTable;
+  readonly ordersTable: Table;
+  readonly api: OrdersRestApi;
+  /** The function of each route, by route name. */
+  readonly functions: ReadonlyMap<string, NodeFunction>;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    // An example stack: `cdk destroy` should leave nothing behind. A real stack keeps IdempotencyTable's RETAIN.
+    this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable', { removalPolicy: RemovalPolicy.DESTROY });
+    this.ordersTable = new Table(this, 'OrdersTable', {
+      partitionKey: { name: ordersTableKeyAttribute, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      // Same reason as the idempotency table: the example's orders are demo data.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new OrdersRestApi(this, 'OrdersApi');
+    this.functions = new Map(orderRoutes.map((route) => [route.name, this.addRoute(route)]));
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the orders API; append orders or order-intents' });
+    new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName });
+    new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName });
+    acknowledgeOrdersApiFindings({ api: this.api, functions: this.functions.values() });
+  }
+
+  private addRoute(route: OrderRoute): NodeFunction {
+    const fn = new NodeFunction(this, route.name, {
+      entry: fileURLToPath(new URL(`../functions/${route.entry}`, import.meta.url)),
+      environment: { [functionEnvironment.ordersTableName]: this.ordersTable.tableName },
+    });
+    this.ordersTable.grant(fn, ...route.ordersTableActions);
+    if (route.usesIdempotency) this.idempotencyTable.grantTo(fn, functionEnvironment.idempotencyTableName);
+    this.api.addRoute(route, fn);
+    return fn;
+  }
+}
