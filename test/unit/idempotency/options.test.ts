@@ -1,0 +1,64 @@
+import { describe, expect, it } from '@jest/globals';
+import { createDynamoDBStore, idempotency, makeIdempotent } from '../../../lib/idempotency/index.js';
+import { idempotencyDefaults, resolveIdempotencyOptions } from '../../../lib/idempotency/options.js';
+import type { IdempotencyStore } from '../../../lib/idempotency/store/store.js';
+
+// Never called: option validation happens before any store call.
+const store: IdempotencyStore = {
+  claim: async () => {
+    throw new Error('not called');
+  },
+  complete: async () => ({ kind: 'lease-lost' }),
+  release: async () => 'done',
+};
+const key = (event: { id: string }) => event.id;
+
+describe('resolveIdempotencyOptions', () => {
+  it('fills every default', () => {
+    const resolved = resolveIdempotencyOptions({ store, key });
+    expect(resolved).toMatchObject({ ...idempotencyDefaults, store, key });
+    expect(resolved.expiresAfterSeconds).toBe(86_400);
+    expect(resolved.onMissingKey).toBe('error');
+  });
+
+  it('treats an option passed as undefined as the default', () => {
+    expect(resolveIdempotencyOptions({ store, key, expiresAfterSeconds: undefined }).expiresAfterSeconds).toBe(86_400);
+  });
+
+  it.each([
+    [{ store: {} }, '`store`'],
+    [{ key: 'id' }, 'Expected `key` to be a function'],
+    [{ fingerprint: 'body' }, 'Expected `fingerprint` to be a function'],
+    [{ scope: 1 }, 'Expected `scope` to be a function'],
+    [{ expiresAfterSeconds: -1 }, 'Expected `expiresAfterSeconds` to be a positive integer, got -1.'],
+    [{ expiresAfterSeconds: 1.5 }, 'Expected `expiresAfterSeconds` to be a positive integer, got 1.5.'],
+    [{ fallbackLeaseSeconds: 0 }, 'Expected `fallbackLeaseSeconds` to be a positive integer, got 0.'],
+    [{ localCacheMaxEntries: -3 }, 'Expected `localCacheMaxEntries` to be a non-negative integer, got -3.'],
+    [{ onMissingKey: 'ignore' }, "Expected `onMissingKey` to be 'error' or 'skip', got ignore."],
+    [{ namespace: 5 }, 'Expected `namespace` to be a string'],
+    [{ shouldStore: true }, 'Expected `shouldStore` to be a function'],
+  ])('throws a TypeError naming the option for %j', (override, message) => {
+    expect(() => resolveIdempotencyOptions({ store, key, ...(override as object) })).toThrow(new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    expect(() => resolveIdempotencyOptions({ store, key, ...(override as object) })).toThrow(TypeError);
+  });
+
+  it('validates at construction in both adapters', () => {
+    expect(() => idempotency({ store, key, expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
+    expect(() => makeIdempotent(async (event: { id: string }) => event, { store, key, expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
+    expect(() => makeIdempotent('fn' as never, { store, key })).toThrow('Expected `fn` to be a function');
+  });
+});
+
+describe('createDynamoDBStore options', () => {
+  it.each([
+    [{ tableName: '' }, 'Expected `tableName` to be a non-empty string'],
+    [{ tableName: 't', keyAttribute: '' }, 'Expected `keyAttribute` to be a non-empty string'],
+    [{ tableName: 't', expiryAttribute: 'id' }, 'Expected `expiryAttribute` to differ from `keyAttribute`'],
+    [{ tableName: 't', compressAboveBytes: 0 }, 'Expected `compressAboveBytes` to be a positive integer'],
+    [{ tableName: 't', maxStoredResultBytes: -1 }, 'Expected `maxStoredResultBytes` to be a positive integer'],
+    [{ tableName: 't', client: {}, clientConfig: {} }, 'Expected either `client` or `clientConfig`, got both.'],
+  ])('throws a TypeError naming the option for %j', (options, message) => {
+    expect(() => createDynamoDBStore(options as never)).toThrow(TypeError);
+    expect(() => createDynamoDBStore(options as never)).toThrow(message);
+  });
+});
