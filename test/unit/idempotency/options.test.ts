@@ -45,7 +45,7 @@ describe('resolveIdempotencyOptions', () => {
   it('validates at construction in both adapters', () => {
     expect(() => idempotency({ store, key, expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
     expect(() => makeIdempotent(async (event: { id: string }) => event, { store, key, expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
-    expect(() => makeIdempotent('fn' as never, { store, key })).toThrow('Expected `fn` to be a function');
+    expect(() => makeIdempotent('fn' as never, { store, key: key as never })).toThrow('Expected `fn` to be a function');
   });
 });
 
