@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
+import { functionEnvironment, orderRoutes } from '../../functions/routes.js';
+import { dynamoDBStoreDefaults } from '../../lib/idempotency/index.js';
+import { idempotencyTableActions } from '../../lib/constructs/idempotency-table.js';
+import { createOrdersApiApp } from '../../lib/orders-api-app.js';
+import { ordersTableKeyAttribute, type OrdersApiStack } from '../../lib/orders-api-stack.js';
+import { createOutdir, templateAppProps } from './cdk-template.js';
+
+const cdkTimeoutMs = 120_000;
+const out = createOutdir();
+let stack: OrdersApiStack;
+let template: Template;
+
+// Logical id of a construct's CloudFormation resource, as the template names it.
+const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+// Every (action, resource) pair a role's inline policies allow, as comparable strings.
+function allowedPairs(roleLogicalId: string): string[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })),
+  );
+  return policies.flatMap((policy) =>
+    (policy.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown }[]).flatMap((statement) => {
+      expect(statement.Effect).toBe('Allow');
+      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+      return [statement.Action].flat().flatMap((action) => resources.map((resource) => `${action} on ${JSON.stringify(resource)}`));
+    }),
+  );
+}
+
+const pairs = (actions: readonly string[], resource: unknown) => actions.map((action) => `${action} on ${JSON.stringify(resource)}`);
+
+beforeAll(() => {
+  // The app carries cdk-nag's AwsSolutions checks: an unacknowledged error makes this synth throw.
+  stack = createOrdersApiApp(templateAppProps(out.outdir)).stack;
+  template = Template.fromStack(stack);
+}, cdkTimeoutMs);
+
+afterAll(() => out.remove());
+
+describe('OrdersApiStack tables', () => {
+  it('keys the idempotency table and expires its items on the attributes the library writes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: dynamoDBStoreDefaults.keyAttribute, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: dynamoDBStoreDefaults.keyAttribute, AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: dynamoDBStoreDefaults.expiryAttribute, Enabled: true },
+    });
+  });
+
+  it('keys the orders table on the order id', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: ordersTableKeyAttribute, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: ordersTableKeyAttribute, AttributeType: 'S' }],
+    });
+  });
+
+  it('bills both tables on demand, with point-in-time recovery and encryption at rest', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    template.allResourcesProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+});
+
+describe('OrdersApiStack functions', () => {
+  it('creates one Node 22 arm64 function per route', () => {
+    template.resourceCountIs('AWS::Lambda::Function', orderRoutes.length);
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+  });
+
+  it.each(orderRoutes.map((route) => [route.name, route] as const))('points %s at the tables its route uses', (name, route) => {
+    const fn = stack.functions.get(name)!;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Role: { 'Fn::GetAtt': [idOf(fn.role!), 'Arn'] },
+      Environment: {
+        Variables: {
+          [functionEnvironment.ordersTableName]: { Ref: idOf(stack.ordersTable) },
+          [functionEnvironment.idempotencyTableName]: route.usesIdempotency ? { Ref: idOf(stack.idempotencyTable.table) } : Match.absent(),
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+  });
+
+  it.each(orderRoutes.map((route) => [route.name, route] as const))('allows %s only the actions its route lists, on its tables and log group', (name, route) => {
+    const fn = stack.functions.get(name)!;
+    const expected = [
+      ...pairs(route.ordersTableActions, { 'Fn::GetAtt': [idOf(stack.ordersTable), 'Arn'] }),
+      ...(route.usesIdempotency ? pairs(idempotencyTableActions, { 'Fn::GetAtt': [idOf(stack.idempotencyTable.table), 'Arn'] }) : []),
+      ...pairs(['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [idOf(fn.logGroup), 'Arn'] }),
+    ];
+
+    expect(allowedPairs(idOf(fn.role!)).sort()).toEqual(expected.sort());
+  });
+
+  it('attaches no managed policy to the function roles', () => {
+    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  it('keeps function logs for a month in their own log groups', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Match.anyValue() } } });
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, orderRoutes.length + 1);
+  });
+});
+
+describe('OrdersApiStack API', () => {
+  it.each(orderRoutes.map((route) => [`${route.method} ${route.resource}`, route] as const))('wires %s to its function', (_, route) => {
+    const resource = stack.api.api.root.resourceForPath(route.resource);
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: route.method,
+      ResourceId: { Ref: idOf(resource) },
+      AuthorizationType: 'NONE',
+      Integration: {
+        Type: 'AWS_PROXY',
+        IntegrationHttpMethod: 'POST',
+        Uri: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [idOf(stack.functions.get(route.name)!), 'Arn'] }])] },
+      },
+      RequestValidatorId: route.requestBody === 'order' ? Match.anyValue() : Match.absent(),
+      RequestModels: route.requestBody === 'order' ? { 'application/json': Match.anyValue() } : Match.absent(),
+    });
+  });
+
+  it('validates order bodies against a schema with the contract limits', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: Match.objectLike({
+        required: ['productId', 'quantity'],
+        properties: {
+          productId: { type: 'string', minLength: 1, maxLength: 64 },
+          quantity: { type: 'integer', minimum: 1, maximum: 1000 },
+          customerId: { type: 'string', minLength: 1, maxLength: 64 },
+        },
+      }),
+    });
+  });
+
+  it('answers an invalid body with application/problem+json', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'BAD_REQUEST_BODY',
+      StatusCode: '400',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" }),
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"type":"urn:orders-api:invalid-order".*"status":400') },
+    });
+  });
+
+  it('throttles the stage and writes JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })]),
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+
+  it('allows the Idempotency-Key header in CORS preflights', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: {
+        IntegrationResponses: [Match.objectLike({ ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Headers': Match.stringLikeRegexp('Idempotency-Key') }) })],
+      },
+    });
+  });
+
+  it('outputs the API URL and both table names', () => {
+    template.hasOutput('ApiUrl', { Value: Match.anyValue() });
+    template.hasOutput('IdempotencyTableName', { Value: { Ref: idOf(stack.idempotencyTable.table) } });
+    template.hasOutput('OrdersTableName', { Value: { Ref: idOf(stack.ordersTable) } });
+  });
+});
