@@ -1,0 +1,96 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+/** One HTTP request as the local server received it. */
+export interface LocalHttpRequest {
+  readonly method: string;
+  /** The path and query string, e.g. `/orders?x=1`. */
+  readonly url: string;
+  /** `IncomingMessage.rawHeaders`: names and values alternating, with duplicates and original case. */
+  readonly rawHeaders: readonly string[];
+  readonly body: Buffer;
+  readonly sourceIp: string;
+}
+
+/** What routing found out about the request. */
+export interface LocalRouteInfo {
+  readonly resource: string;
+  readonly pathParameters: Record<string, string> | null;
+  readonly requestId: string;
+  readonly stage: string;
+}
+
+// Bodies API Gateway hands over as text; anything else arrives base64-encoded, as with binary media types.
+const textContentType = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript))/i;
+
+const groupValues = (pairs: Array<[string, string]>) => {
+  const grouped: Record<string, string[]> = {};
+  for (const [name, value] of pairs) (grouped[name] ??= []).push(value);
+  return grouped;
+};
+// API Gateway's single-value maps keep the last value of a repeated name.
+const lastValues = (grouped: Record<string, string[]>) => Object.fromEntries(Object.entries(grouped).map(([name, values]) => [name, values[values.length - 1]]));
+
+/**
+ * Builds the API Gateway REST (v1) proxy event AWS would send for `request`: headers and multiValueHeaders in the
+ * client's case, query strings both ways, path parameters, a request context with a request id and the caller's
+ * identity, and the body base64-encoded when it is not text. An `x-api-key` header becomes `identity.apiKeyId`, as
+ * with an API Gateway API key, so local callers can be told apart.
+ */
+export function toApiGatewayEvent(request: LocalHttpRequest, route: LocalRouteInfo): APIGatewayProxyEvent {
+  const headerPairs: Array<[string, string]> = [];
+  for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) headerPairs.push([request.rawHeaders[index], request.rawHeaders[index + 1]]);
+  const multiValueHeaders = groupValues(headerPairs);
+  const headers = lastValues(multiValueHeaders);
+  const url = new URL(request.url, 'http://localhost');
+  const multiValueQuery = groupValues([...url.searchParams.entries()]);
+  const apiKey = headerPairs.find(([name]) => name.toLowerCase() === 'x-api-key')?.[1] ?? null;
+  const contentType = headerPairs.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+  const isBase64Encoded = request.body.length > 0 && !textContentType.test(contentType);
+  return {
+    resource: route.resource,
+    path: url.pathname,
+    httpMethod: request.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: url.search === '' ? null : lastValues(multiValueQuery),
+    multiValueQueryStringParameters: url.search === '' ? null : multiValueQuery,
+    pathParameters: route.pathParameters,
+    stageVariables: null,
+    body: request.body.length === 0 ? null : request.body.toString(isBase64Encoded ? 'base64' : 'utf8'),
+    isBase64Encoded,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      httpMethod: request.method,
+      path: `/${route.stage}${url.pathname}`,
+      protocol: 'HTTP/1.1',
+      requestId: route.requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: route.resource,
+      stage: route.stage,
+      identity: localIdentity(request.sourceIp, apiKey, headers['User-Agent'] ?? headers['user-agent'] ?? null),
+    },
+  };
+}
+
+function localIdentity(sourceIp: string, apiKey: string | null, userAgent: string | null): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey,
+    apiKeyId: apiKey,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
+  };
+}

@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { functionEnvironment, orderRoutes } from '../../functions/routes.js';
+import { localDynamoDBClientConfig } from './dynamodb-local.js';
+import { handleHttpRequest, type BridgedRequest, type ProxyHandler } from './http-bridge.js';
+import { ensureLocalTables, localTableDefaults, type LocalTableNames } from './local-tables.js';
+
+/** Options of {@link startLocalServer}. */
+export interface LocalServerOptions {
+  /** The DynamoDB endpoint the functions use, e.g. DynamoDB Local's. Required. */
+  dynamoDBEndpoint: string;
+  /** The port to listen on; 0 picks a free one. @default 3000 */
+  port?: number;
+  /** The interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** The table names; both tables are created when missing. @default localTableDefaults */
+  tableNames?: Partial<LocalTableNames>;
+  /** How long each invocation may run, as the Lambda timeout; it sets the context's remaining time. @default 29_000 */
+  functionTimeoutMs?: number;
+  /** Receives one line per request: method, path, status, replayed or not, milliseconds. @default undefined */
+  log?: (line: string, request: BridgedRequest & { readonly durationMs: number }) => void;
+}
+
+/** A running local orders API. */
+export interface LocalServer {
+  /** `http://<host>:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests and waits for open ones to finish. */
+  stop(): Promise<void>;
+}
+
+/** Thrown when the local server cannot listen, e.g. the port is in use. */
+export class LocalServerStartError extends Error {
+  override readonly name = 'LocalServerStartError' as const;
+}
+
+const functionsDirectory = fileURLToPath(new URL('../../functions/', import.meta.url));
+
+/**
+ * Serves the orders API on one machine: creates the tables when missing, points the functions at `dynamoDBEndpoint`
+ * through their environment variables, loads the same handler modules the CDK stack deploys, and answers each HTTP
+ * request with the API Gateway REST proxy event AWS would send.
+ *
+ * The handler modules read their environment once, when first loaded: in one process, every server after the first
+ * uses the first one's endpoint and tables.
+ * @throws {LocalServerStartError} when the port is in use.
+ * @example
+ * ```ts
+ * import { startDynamoDBLocal } from './dynamodb-local.js';
+ * const dynamo = await startDynamoDBLocal();
+ * const server = await startLocalServer({ dynamoDBEndpoint: dynamo.endpoint, port: 0 });
+ * await fetch(`${server.url}/order-intents`, { method: 'POST' });
+ * ```
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const tableNames = { ...localTableDefaults, ...options.tableNames };
+  const client = new DynamoDBClient({ ...localDynamoDBClientConfig, endpoint: options.dynamoDBEndpoint });
+  try {
+    await ensureLocalTables(client, tableNames);
+  } finally {
+    client.destroy();
+  }
+  process.env[functionEnvironment.dynamoDBEndpoint] = options.dynamoDBEndpoint;
+  process.env[functionEnvironment.idempotencyTableName] = tableNames.idempotencyTableName;
+  process.env[functionEnvironment.ordersTableName] = tableNames.ordersTableName;
+  const handlers = new Map<string, ProxyHandler>();
+  for (const route of orderRoutes) {
+    const module = (await import(pathToFileURL(join(functionsDirectory, route.entry)).href)) as { handler: ProxyHandler };
+    handlers.set(route.name, module.handler);
+  }
+  const bridge = { routes: orderRoutes, handlers, functionTimeoutMs: options.functionTimeoutMs ?? 29_000 };
+  const server = createServer((request, response) => {
+    const startedMs = Date.now();
+    handleHttpRequest(bridge, request, response).then(
+      (bridged) => {
+        const durationMs = Date.now() - startedMs;
+        options.log?.(`${bridged.method} ${bridged.path} ${bridged.status}${bridged.replayed ? ' replayed' : ''} ${durationMs} ms`, { ...bridged, durationMs });
+      },
+      // The client went away mid-request: nothing left to answer.
+      () => response.destroy(),
+    );
+  });
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(server, options.port ?? 3000, host);
+  return { url: `http://${host}:${port}`, port, stop: () => close(server) };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? `port ${port} is already in use: stop what uses it or set PORT to another port` : error.message;
+      reject(new LocalServerStartError(`Cannot start the local API: ${reason}`, { cause: error }));
+    });
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}
+
+async function close(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

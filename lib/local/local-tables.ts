@@ -1,0 +1,56 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { dynamoDBStoreDefaults } from '../idempotency/index.js';
+
+/** The table names the local API uses. */
+export interface LocalTableNames {
+  /** @default 'idempotency' */
+  readonly idempotencyTableName: string;
+  /** @default 'orders' */
+  readonly ordersTableName: string;
+}
+
+/** The default local table names. */
+export const localTableDefaults: LocalTableNames = { idempotencyTableName: 'idempotency', ordersTableName: 'orders' };
+
+/**
+ * Creates the idempotency table (key `id`, TTL on `expiration`) and the orders table (key `orderId`) unless they
+ * exist, as the CDK stack defines them. Safe to call on every start.
+ */
+export async function ensureLocalTables(client: DynamoDBClient, names: LocalTableNames): Promise<void> {
+  const { keyAttribute, expiryAttribute } = dynamoDBStoreDefaults;
+  if (await ensureTable(client, names.idempotencyTableName, keyAttribute)) {
+    await client.send(new UpdateTimeToLiveCommand({ TableName: names.idempotencyTableName, TimeToLiveSpecification: { AttributeName: expiryAttribute, Enabled: true } }));
+  }
+  await ensureTable(client, names.ordersTableName, 'orderId');
+}
+
+async function ensureTable(client: DynamoDBClient, tableName: string, keyAttribute: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: keyAttribute, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: keyAttribute, KeyType: 'HASH' }],
+      }),
+    );
+    return true;
+  } catch (error) {
+    // Another process created it between our two calls.
+    if (error instanceof ResourceInUseException) return false;
+    throw error;
+  }
+}
