@@ -25,10 +25,13 @@ export function markReplayed(request: object): void {
 /**
  * True when the idempotency middleware answered this Middy request with a stored result instead of running the handler.
  *
+ * A replay skips the handler and every `after` middleware, so read it where Middy still hands you the request:
+ * a plugin's `requestEnd` hook.
  * @example
  * ```ts
+ * import middy from '@middy/core';
  * import { wasReplayed } from 'lambda-idempotency';
- * const replayLogger = { after: async (request: object) => console.log({ replayed: wasReplayed(request) }) };
+ * const handler = middy({ requestEnd: (request) => console.log({ replayed: wasReplayed(request) }) });
  * ```
  */
 export function wasReplayed(request: object): boolean {

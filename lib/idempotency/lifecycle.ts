@@ -5,6 +5,8 @@ import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
 import type { IdempotencyOutcome } from './outcome.js';
 import { resolveHeldRecord } from './held-record.js';
+import { RecordStatus } from './record.js';
+import { toEpochSeconds } from './clock.js';
 import type { Claim } from './store/store.js';
 
 /** What to do with one invocation: run the handler under a claim, replay a stored result, or run without idempotency. */
@@ -51,26 +53,35 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     config.logger?.('Idempotency store call failed', { recordId, error });
   };
 
-  const begin = async (input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>> => {
-    const rawKey = disabled ? undefined : config.key(input, context);
-    if (disabled || ((rawKey === undefined || rawKey === null) && config.onMissingKey === 'skip')) {
-      report({ type: 'skipped', durationMs: 0 });
-      return { kind: 'skip' };
-    }
-    if (rawKey === undefined || rawKey === null) throw new IdempotencyKeyError('missing', 'An idempotency key is required');
-    const id = deriveRecordId({
+  // The stored key and fingerprint, computed once from the input before the handler can touch it.
+  const identify = (input: TInput, context: LambdaContextLike | undefined, clientKey: unknown) => ({
+    id: deriveRecordId({
       functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '',
       namespace: config.namespace,
       scope: config.scope?.(input, context) ?? '',
-      clientKey: validateClientKey(rawKey),
-    });
-    const fingerprintHash = config.fingerprint === undefined ? undefined : hashFingerprint(config.fingerprint(input));
+      clientKey: validateClientKey(clientKey),
+    }),
+    fingerprintHash: config.fingerprint === undefined ? undefined : hashFingerprint(config.fingerprint(input)),
+  });
+
+  // The lease ends when the invocation is dead: at its deadline, or after the fallback without a usable context.
+  const leaseMsFor = (context: LambdaContextLike | undefined) => {
+    const remainingMs = context?.getRemainingTimeInMillis?.() ?? 0;
+    return remainingMs > 0 ? remainingMs : config.fallbackLeaseSeconds * 1000;
+  };
+
+  const begin = async (input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>> => {
+    const clientKey = disabled ? undefined : config.key(input, context);
+    if (disabled || ((clientKey === undefined || clientKey === null) && config.onMissingKey === 'skip')) {
+      report({ type: 'skipped', durationMs: 0 });
+      return { kind: 'skip' };
+    }
+    if (clientKey === undefined || clientKey === null) throw new IdempotencyKeyError('missing', 'An idempotency key is required');
+    const { id, fingerprintHash } = identify(input, context, clientKey);
     const nowMs = now();
     const cached = cache?.get(id, nowMs);
-    if (cached !== undefined) return replayHeld({ ...cached, id, status: 'COMPLETED' }, fingerprintHash, nowMs, 0, true);
-    const remainingMs = context?.getRemainingTimeInMillis?.() ?? 0;
-    const leaseMs = remainingMs > 0 ? remainingMs : config.fallbackLeaseSeconds * 1000;
-    const request = { id, fingerprintHash, nowMs, leaseExpiresAtEpochMs: nowMs + leaseMs, expiresAtEpochSeconds: Math.ceil(nowMs / 1000) + config.expiresAfterSeconds };
+    if (cached !== undefined) return replayHeld({ ...cached, id, status: RecordStatus.Completed }, fingerprintHash, nowMs, 0, true);
+    const request = { id, fingerprintHash, nowMs, leaseExpiresAtEpochMs: nowMs + leaseMsFor(context), expiresAtEpochSeconds: toEpochSeconds(nowMs) + config.expiresAfterSeconds };
     let answer;
     try {
       answer = await timed(() => store.claim(request));
@@ -78,11 +89,9 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
       reportStoreError(id, nowMs, error);
       throw error instanceof IdempotencyError ? error : new IdempotencyStoreError(`Claiming idempotency record ${id} failed`, { cause: error });
     }
-    if (answer.value.kind === 'claimed') {
-      report({ type: 'claimed', recordId: id, durationMs: answer.durationMs });
-      return { kind: 'run', claim: answer.value.claim };
-    }
-    return replayHeld(answer.value.record, fingerprintHash, nowMs, answer.durationMs, false);
+    if (answer.value.kind === 'held') return replayHeld(answer.value.record, fingerprintHash, nowMs, answer.durationMs, false);
+    report({ type: 'claimed', recordId: id, durationMs: answer.durationMs });
+    return { kind: 'run', claim: answer.value.claim };
   };
 
   const replayHeld = (record: Parameters<typeof resolveHeldRecord>[0], fingerprintHash: string | undefined, nowMs: number, durationMs: number, fromCache: boolean): Begin<TResult> => {

@@ -4,7 +4,8 @@ import { createDynamoDBStore, IdempotencyInProgressError, IdempotencyStoreError,
 import { findFreePort, localDynamoDBClientConfig } from '../../lib/local/dynamodb-local.js';
 import { adapters } from '../support/adapters.js';
 import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
-import { injectFaults } from '../support/fault-injector.js';
+import { dropReturnedOldItems, injectFaults } from '../support/fault-injector.js';
+import { countCalls } from '../support/call-counter.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { DynamoDBClient as Client } from '@aws-sdk/client-dynamodb';
 
@@ -101,6 +102,26 @@ describe.each(adapters)('store faults through the %s', (_name, wrap) => {
     expect(thrown).toBe(failure);
     expect(duplicate).toBeInstanceOf(IdempotencyInProgressError);
     expect(runs).toBe(1);
+    client.destroy();
+  });
+
+  it('reads the holder with one consistent GetItem when the failed claim carries no old item', async () => {
+    // Arrange
+    const client = createTestClient();
+    dropReturnedOldItems(client);
+    const counter = countCalls(client);
+    let runs = 0;
+    const handler = wrap(async (_event: { id: string }) => `run ${++runs}`, { store: createDynamoDBStore({ tableName, client }), key: (event) => event.id });
+    const event = { id: freshKey() };
+    await handler(event, createLambdaContext());
+    counter.reset();
+
+    // Act
+    const duplicate = await handler(event, createLambdaContext());
+
+    // Assert
+    expect(duplicate).toBe('run 1');
+    expect(counter.calls).toEqual({ PutItemCommand: 1, GetItemCommand: 1 });
     client.destroy();
   });
 });

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createDynamoDBStore,
+  idempotency,
+  wasReplayed,
   IdempotencyError,
   IdempotencyInProgressError,
   IdempotencyKeyError,
@@ -11,6 +13,7 @@ import {
   type IdempotencyOutcome,
 } from '../../lib/idempotency/index.js';
 import { deriveRecordId } from '../../lib/idempotency/key.js';
+import middy from '@middy/core';
 import { adapters } from '../support/adapters.js';
 import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
@@ -299,5 +302,24 @@ describe.each(adapters)('%s', (_name, wrap) => {
     expect(outcomes.map((o) => o.type)).toEqual(['claimed', 'completed', 'replayed']);
     expect(new Set(outcomes.map((o) => o.recordId)).size).toBe(1);
     expect(outcomes.every((o) => o.durationMs >= 0)).toBe(true);
+  });
+});
+
+describe('wasReplayed', () => {
+  it('tells a Middy plugin at request end whether the response was a replay', async () => {
+    // Arrange
+    const seen: boolean[] = [];
+    // Middlewares are skipped on a replay, so the request is observed through Middy's plugin hook.
+    const handler = middy(async () => 'ok', { requestEnd: (request) => void seen.push(wasReplayed(request)) }).use(
+      idempotency({ store, key: (event: PaymentEvent) => event.paymentId }),
+    );
+    const event = { paymentId: freshKey() };
+
+    // Act
+    await handler(event, createLambdaContext());
+    await handler(event, createLambdaContext());
+
+    // Assert
+    expect(seen).toEqual([false, true]);
   });
 });

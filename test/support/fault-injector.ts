@@ -36,3 +36,21 @@ export function injectFaults(client: DynamoDBClient, plan: FaultPlan): () => voi
   );
   return () => client.middlewareStack.remove(name);
 }
+
+/**
+ * Fault injector: strips the old item from a failed conditional write, as a backend without
+ * `ReturnValuesOnConditionCheckFailure` support would. The condition failure itself is real.
+ */
+export function dropReturnedOldItems(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (error instanceof Error && 'Item' in error) delete (error as { Item?: unknown }).Item;
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'faultInjectorDropOldItems' },
+  );
+}
