@@ -1,0 +1,59 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { startLocalServer, type LocalServer } from '../../lib/local/local-server.js';
+import { createTestClient, dynamoDBEndpoint } from './dynamodb.js';
+
+/** A local orders API on a free port over the test DynamoDB Local, with fresh tables for this test file. */
+export interface TestApi {
+  server: LocalServer;
+  readonly tableNames: { readonly idempotencyTableName: string; readonly ordersTableName: string };
+  /** Sends one real HTTP request and returns the status, headers and parsed JSON body. */
+  send(method: string, path: string, options?: { headers?: Record<string, string>; body?: string }): Promise<TestResponse>;
+  /** Every item in the orders table. */
+  scanOrders(): Promise<Record<string, unknown>[]>;
+  /** Stops the server and starts a new one on the same tables. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What {@link TestApi.send} returns. */
+export interface TestResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * Starts the local orders API for one test file, over the suite's DynamoDB Local unless `dynamoDBEndpoint` says
+ * otherwise. The handler modules keep the first endpoint and tables for the file's lifetime.
+ */
+export async function startTestApi(options: { dynamoDBEndpoint?: string } = {}): Promise<TestApi> {
+  const endpoint = options.dynamoDBEndpoint ?? dynamoDBEndpoint();
+  const suffix = randomUUID().slice(0, 8);
+  const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}` };
+  const start = () => startLocalServer({ dynamoDBEndpoint: endpoint, port: 0, tableNames });
+  const client = createTestClient({ endpoint });
+  const api: TestApi = {
+    server: await start(),
+    tableNames,
+    send: async (method, path, options = {}) => {
+      const response = await fetch(`${api.server.url}${path}`, { method, headers: options.headers, body: options.body });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+    },
+    scanOrders: async () => {
+      const answer = await client.send(new ScanCommand({ TableName: tableNames.ordersTableName, ConsistentRead: true }));
+      return (answer.Items ?? []).map((item) => unmarshall(item));
+    },
+    restart: async () => {
+      await api.server.stop();
+      api.server = await start();
+    },
+    stop: async () => {
+      await api.server.stop();
+      client.destroy();
+    },
+  };
+  return api;
+}
