@@ -1,20 +1,47 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { Lifecycle } from './lifecycle.js';
 import type { Claim } from './store/store.js';
 
-// Keyed by the Middy request object, which is new for every invocation; Middy's `request.internal` is shared
-// across invocations, so nothing per-request may live there or in a middleware's closure.
-const claims = new WeakMap<object, Claim>();
-const replayedRequests = new WeakSet<object>();
-
-/** Remembers the claim an invocation holds, for its `after`/`onError` phase. */
-export function setClaim(request: object, claim: Claim): void {
-  claims.set(request, claim);
+/** The claim of one running invocation, reachable from its Middy request and from its Lambda context. */
+export interface HeldClaim {
+  /** Undefined when idempotency was skipped for this invocation (no key with `onMissingKey: 'skip'`, or switched off). */
+  readonly claim: Claim | undefined;
+  /** True once the handler committed the completion in its own transaction: the adapter then writes nothing more. */
+  committed: boolean;
+  readonly commit: (writes: readonly TransactWriteItem[], result: unknown) => Promise<void>;
 }
 
-/** The claim this request holds, removed so that no later phase can complete or release it twice. */
-export function takeClaim(request: object): Claim | undefined {
-  const claim = claims.get(request);
-  claims.delete(request);
-  return claim;
+// Keyed by the Middy request and the Lambda context, both new for every invocation; Middy's `request.internal` is
+// shared across invocations, so nothing per-request may live there or in a middleware's closure.
+const heldClaims = new WeakMap<object, HeldClaim>();
+const owners = new WeakMap<HeldClaim, readonly object[]>();
+const replayedRequests = new WeakSet<object>();
+
+/** Binds a claim (or a skipped invocation) to the objects the handler can reach it through. */
+export function holdClaim<TResult>(lifecycle: Lifecycle<never, TResult>, claim: Claim | undefined, reachableFrom: readonly (object | undefined)[]): void {
+  const held: HeldClaim = {
+    claim,
+    committed: false,
+    commit: async (writes, result) => {
+      await lifecycle.commit(claim, result as TResult, writes);
+      held.committed = true;
+    },
+  };
+  const objects = reachableFrom.filter((owner): owner is object => typeof owner === 'object' && owner !== null);
+  owners.set(held, objects);
+  for (const owner of objects) heldClaims.set(owner, held);
+}
+
+/** The claim reachable from `owner` (a Middy request or a Lambda context), if any. */
+export function findHeldClaim(owner: object): HeldClaim | undefined {
+  return heldClaims.get(owner);
+}
+
+/** The claim held through `owner`, unbound from every object so that no later phase can complete or release it twice. */
+export function takeHeldClaim(owner: object): HeldClaim | undefined {
+  const held = heldClaims.get(owner);
+  if (held !== undefined) for (const bound of owners.get(held) ?? []) heldClaims.delete(bound);
+  return held;
 }
 
 /** Marks a request whose response is a replay. */

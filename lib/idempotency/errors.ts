@@ -63,6 +63,37 @@ export class IdempotencyResultNotStoredError extends IdempotencyError {
   }
 }
 
+/**
+ * This invocation's lease ended and another invocation took the key over before a transactional completion: the
+ * fencing condition refused the transaction, so none of its writes happened.
+ */
+export class IdempotencyLeaseLostError extends IdempotencyError {
+  override readonly name = 'IdempotencyLeaseLostError' as const;
+  constructor(recordId: string) {
+    super(`The lease on idempotency record ${recordId} was taken over by another invocation; nothing was written`);
+  }
+}
+
+/** Why one of the caller's own items cancelled a transaction, as DynamoDB reported it. */
+export interface TransactionCancellationReason {
+  /** The item's position in the `writes` the caller passed. */
+  readonly index: number;
+  /** DynamoDB's code, e.g. `ConditionalCheckFailed`, `TransactionConflict`, `ValidationError`. */
+  readonly code: string;
+  readonly message?: string;
+}
+
+/** A transactional completion was cancelled by the caller's own items (their conditions); nothing was written. */
+export class IdempotencyTransactionCanceledError extends IdempotencyError {
+  override readonly name = 'IdempotencyTransactionCanceledError' as const;
+  /** One entry per item that cancelled the transaction, in the caller's order. */
+  readonly reasons: readonly TransactionCancellationReason[];
+  constructor(reasons: readonly TransactionCancellationReason[], options: { cause: unknown }) {
+    super(`The transaction was cancelled by ${reasons.map((reason) => `item ${reason.index} (${reason.code})`).join(', ')}; nothing was written`, options);
+    this.reasons = reasons;
+  }
+}
+
 /** True when `error` is any error of this library. */
 export const isIdempotencyError = (error: unknown): error is IdempotencyError => error instanceof IdempotencyError;
 /** True when `error` is an {@link IdempotencyKeyError}. */
@@ -78,3 +109,8 @@ export const isIdempotencyStoreError = (error: unknown): error is IdempotencySto
 /** True when `error` is an {@link IdempotencyResultNotStoredError}. */
 export const isIdempotencyResultNotStoredError = (error: unknown): error is IdempotencyResultNotStoredError =>
   error instanceof IdempotencyResultNotStoredError;
+/** True when `error` is an {@link IdempotencyLeaseLostError}. */
+export const isIdempotencyLeaseLostError = (error: unknown): error is IdempotencyLeaseLostError => error instanceof IdempotencyLeaseLostError;
+/** True when `error` is an {@link IdempotencyTransactionCanceledError}. */
+export const isIdempotencyTransactionCanceledError = (error: unknown): error is IdempotencyTransactionCanceledError =>
+  error instanceof IdempotencyTransactionCanceledError;

@@ -30,3 +30,12 @@ export { fingerprintRequest, type RequestFingerprint } from './http/request-fing
 export { readCallerScope } from './http/caller-scope.js';
 export { idempotencyProblemResponse, problemResponse, storeUnavailableRetryAfterSeconds, type Problem } from './http/problem.js';
 export { replayedHeader } from './http/replay-headers.js';
+export { completeWithTransaction, type TransactionCompletion } from './transaction.js';
+export { maxTransactionWrites } from './store/dynamodb-transaction.js';
+export {
+  IdempotencyLeaseLostError,
+  IdempotencyTransactionCanceledError,
+  isIdempotencyLeaseLostError,
+  isIdempotencyTransactionCanceledError,
+  type TransactionCancellationReason,
+} from './errors.js';

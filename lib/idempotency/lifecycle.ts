@@ -1,4 +1,5 @@
-import { IdempotencyError, IdempotencyKeyError, IdempotencyStoreError } from './errors.js';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { IdempotencyError, IdempotencyKeyError, IdempotencyLeaseLostError, IdempotencyStoreError } from './errors.js';
 import { hashFingerprint } from './fingerprint.js';
 import { deriveRecordId, validateClientKey } from './key.js';
 import { createLocalCache } from './local-cache.js';
@@ -7,7 +8,8 @@ import type { IdempotencyOutcome } from './outcome.js';
 import { resolveHeldRecord } from './held-record.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
-import type { Claim } from './store/store.js';
+import type { Claim, CompleteResult, IdempotencyStore } from './store/store.js';
+import type { DynamoDBStore } from './store/dynamodb-store.js';
 
 /** What to do with one invocation: run the handler under a claim, replay a stored result, or run without idempotency. */
 export type Begin<TResult> =
@@ -26,6 +28,19 @@ export interface Lifecycle<TInput, TResult> {
   finish(claim: Claim, result: TResult): Promise<void>;
   /** Releases the key after the handler failed, so a retry can run. Never throws: the caller gets the handler's error. */
   abort(claim: Claim): Promise<void>;
+  /**
+   * Writes `writes` and completes `claim` with `result` in one transaction (only `writes` without a claim).
+   * @throws {IdempotencyLeaseLostError} when the claim was taken over; nothing was written.
+   * @throws {IdempotencyTransactionCanceledError} when the caller's items cancelled it; nothing was written.
+   * @throws {IdempotencyStoreError} when the store failed or cannot run transactions.
+   */
+  commit(claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[]): Promise<void>;
+}
+
+/** How an adapter shapes what it stores, e.g. the HTTP layer drops per-attempt headers. */
+export interface LifecycleAdapter<TResult> {
+  /** Turns a handler result into the value that is stored and replayed. @default the result itself */
+  readonly storedForm?: (result: TResult) => unknown;
 }
 
 /** The environment variable that turns idempotency off when it is `true`. */
@@ -35,9 +50,10 @@ export const disabledEnvironmentVariable = 'IDEMPOTENCY_DISABLED';
  * Builds the claim → run → complete | release lifecycle from validated options. Adapters call this once, at construction.
  * @throws {TypeError} naming the first invalid option.
  */
-export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TInput, TResult>): Lifecycle<TInput, TResult> {
+export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TInput, TResult>, adapter: LifecycleAdapter<TResult> = {}): Lifecycle<TInput, TResult> {
   const config = resolveIdempotencyOptions(options);
   const { store, now } = config;
+  const storedForm = adapter.storedForm ?? ((result: TResult): unknown => result);
   const cache = config.localCacheMaxEntries > 0 ? createLocalCache(config.localCacheMaxEntries) : undefined;
   const report = (outcome: IdempotencyOutcome) => config.onOutcome?.(outcome);
   const disabled = process.env[disabledEnvironmentVariable] === 'true';
@@ -113,26 +129,50 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     }
   };
 
+  const recordCompletion = (claim: Claim, value: CompleteResult, stored: unknown, durationMs: number) => {
+    if (value.kind === 'lease-lost') {
+      report({ type: 'lease-lost', recordId: claim.id, durationMs });
+      config.logger?.('Idempotency lease was taken over before completion; the result was not stored', { recordId: claim.id });
+      return;
+    }
+    report({ type: 'completed', recordId: claim.id, durationMs });
+    cache?.set(claim.id, { expiresAtEpochSeconds: claim.expiresAtEpochSeconds, fingerprintHash: claim.fingerprintHash, result: cachedResult(stored, value.resultStored) });
+  };
+
   const finish = async (claim: Claim, result: TResult) => {
     if (!config.shouldStore(result)) return release(claim);
     const startedMs = now();
+    const stored = storedForm(result);
     try {
-      const { value, durationMs } = await timed(() => store.complete(claim, result));
-      if (value.kind === 'lease-lost') {
-        report({ type: 'lease-lost', recordId: claim.id, durationMs });
-        config.logger?.('Idempotency lease was taken over before completion; the result was not stored', { recordId: claim.id });
-        return;
-      }
-      report({ type: 'completed', recordId: claim.id, durationMs });
-      cache?.set(claim.id, { expiresAtEpochSeconds: claim.expiresAtEpochSeconds, fingerprintHash: claim.fingerprintHash, result: cachedResult(result, value.resultStored) });
+      const { value, durationMs } = await timed(() => store.complete(claim, stored));
+      recordCompletion(claim, value, stored, durationMs);
     } catch (error) {
       // The caller still gets its result; duplicates see IN_PROGRESS until the lease ends, never a second run before that.
       reportStoreError(claim.id, startedMs, error);
     }
   };
 
-  return { begin, finish, abort: release };
+  const commit = async (claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[]) => {
+    if (!isTransactionalStore(store)) throw new IdempotencyStoreError('This idempotency store cannot complete a record inside a transaction', { cause: undefined });
+    const startedMs = now();
+    const stored = storedForm(result);
+    let answer;
+    try {
+      answer = await timed(() => store.completeWithWrites(claim, stored, writes));
+    } catch (error) {
+      if (claim !== undefined && error instanceof IdempotencyStoreError) reportStoreError(claim.id, startedMs, error);
+      throw error;
+    }
+    if (claim === undefined) return;
+    recordCompletion(claim, answer.value, stored, answer.durationMs);
+    if (answer.value.kind === 'lease-lost') throw new IdempotencyLeaseLostError(claim.id);
+  };
+
+  return { begin, finish, abort: release, commit };
 }
+
+const isTransactionalStore = (store: IdempotencyStore): store is IdempotencyStore & Pick<DynamoDBStore, 'completeWithWrites'> =>
+  typeof (store as Partial<DynamoDBStore>).completeWithWrites === 'function';
 
 function cachedResult(result: unknown, stored: boolean) {
   if (!stored) return { kind: 'not-stored' } as const;

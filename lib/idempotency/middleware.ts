@@ -1,17 +1,65 @@
 import type { MiddlewareObj, Request } from '@middy/core';
-import { markReplayed, setClaim, takeClaim } from './claim-state.js';
-import { createLifecycle } from './lifecycle.js';
+import { holdClaim, markReplayed, takeHeldClaim } from './claim-state.js';
+import { isIdempotencyError, type IdempotencyError } from './errors.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
 
 const isMiddyTimeout = (error: unknown): boolean =>
   error instanceof Error && error.name === 'TimeoutError' && (error.cause as { package?: unknown } | undefined)?.package === '@middy/core';
 
+/** How a Middy adapter answers instead of the plain defaults (rethrow errors, replay results as stored). */
+export interface MiddlewareAnswers<TResult> {
+  /** Turns an idempotency error raised before the handler into a response. @default rethrow it */
+  readonly answerError?: (error: IdempotencyError) => TResult;
+  /** Shapes a replayed result, e.g. adds a header. @default the stored result */
+  readonly replay?: (result: TResult) => TResult;
+}
+
+/**
+ * The Middy phases over a lifecycle, shared by `idempotency()` and `httpIdempotency()`.
+ * On a replay `before` answers through `request.earlyResponse`, so `undefined` results replay too; only a claim this
+ * invocation made is ever completed or released, and never after the handler committed it in a transaction.
+ */
+export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TEvent, TResult>, answers: MiddlewareAnswers<TResult> = {}): MiddlewareObj<TEvent, TResult> {
+  const idempotencyBefore = async (request: Request<TEvent, TResult>) => {
+    let begin;
+    try {
+      begin = await lifecycle.begin(request.event, request.context as LambdaContextLike);
+    } catch (error) {
+      if (answers.answerError === undefined || !isIdempotencyError(error)) throw error;
+      request.earlyResponse = answers.answerError(error);
+      return;
+    }
+    if (begin.kind !== 'replay') {
+      holdClaim(lifecycle, begin.kind === 'run' ? begin.claim : undefined, [request, request.context]);
+      return;
+    }
+    markReplayed(request);
+    request.earlyResponse = answers.replay === undefined ? begin.result : answers.replay(begin.result);
+  };
+
+  const idempotencyAfter = async (request: Request<TEvent, TResult>) => {
+    const held = takeHeldClaim(request);
+    if (held?.claim !== undefined && !held.committed) await lifecycle.finish(held.claim, request.response as TResult);
+  };
+
+  const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
+    // An error thrown by our own `before` (in progress, mismatch) left no claim: the record belongs to someone else.
+    const held = takeHeldClaim(request);
+    // Middy's early timeout fails the request while the handler may still be running: releasing now would let a
+    // retry run beside it, so the key stays held until the lease (the Lambda deadline) ends.
+    if (held?.claim !== undefined && !held.committed && !isMiddyTimeout(request.error)) await lifecycle.abort(held.claim);
+  };
+
+  return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError };
+}
+
 /**
  * Makes a Middy handler idempotent: the first invocation with a key runs and its result is stored; every duplicate
  * gets that result back without running the handler.
  *
- * On a replay, `before` answers through `request.earlyResponse`, so `undefined` results replay too and the
- * middlewares after this one are skipped. Only a claim this invocation made is ever completed or released.
+ * On a replay the handler and the middlewares after this one are skipped. Only a claim this invocation made is ever
+ * completed or released. A handler can commit its own DynamoDB writes with the completion through `completeWithTransaction`.
  * @throws {TypeError} at construction, naming an invalid option.
  * @throws {IdempotencyKeyError} when the key is missing (unless `onMissingKey: 'skip'`) or invalid.
  * @throws {IdempotencyInProgressError} when another invocation holds the key.
@@ -28,29 +76,5 @@ const isMiddyTimeout = (error: unknown): boolean =>
  * ```
  */
 export function idempotency<TEvent, TResult = unknown>(options: IdempotencyOptions<TEvent, TResult>): MiddlewareObj<TEvent, TResult> {
-  const lifecycle = createLifecycle(options);
-
-  const idempotencyBefore = async (request: Request<TEvent, TResult>) => {
-    const begin = await lifecycle.begin(request.event, request.context as LambdaContextLike);
-    if (begin.kind === 'run') setClaim(request, begin.claim);
-    if (begin.kind === 'replay') {
-      markReplayed(request);
-      request.earlyResponse = begin.result;
-    }
-  };
-
-  const idempotencyAfter = async (request: Request<TEvent, TResult>) => {
-    const claim = takeClaim(request);
-    if (claim !== undefined) await lifecycle.finish(claim, request.response as TResult);
-  };
-
-  const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
-    // An error thrown by our own `before` (in progress, mismatch) left no claim: the record belongs to someone else.
-    const claim = takeClaim(request);
-    // Middy's early timeout fails the request while the handler may still be running: releasing now would let a
-    // retry run beside it, so the key stays held until the lease (the Lambda deadline) ends.
-    if (claim !== undefined && !isMiddyTimeout(request.error)) await lifecycle.abort(claim);
-  };
-
-  return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError };
+  return createIdempotencyPhases(createLifecycle(options));
 }

@@ -1,3 +1,4 @@
+import { holdClaim, takeHeldClaim } from './claim-state.js';
 import { createLifecycle } from './lifecycle.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
 
@@ -27,17 +28,21 @@ export function makeIdempotent<TArgs extends [unknown, ...unknown[]], TResult>(
   if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${String(fn)}.`);
   const lifecycle = createLifecycle({ ...options, namespace: options.namespace ?? fn.name });
   return async (...args: TArgs) => {
-    const begin = await lifecycle.begin(args[0], isLambdaContext(args[1]) ? args[1] : undefined);
+    const context = isLambdaContext(args[1]) ? args[1] : undefined;
+    const begin = await lifecycle.begin(args[0], context);
     if (begin.kind === 'replay') return begin.result;
-    if (begin.kind === 'skip') return fn(...args);
+    const claim = begin.kind === 'run' ? begin.claim : undefined;
+    holdClaim(lifecycle, claim, [context]);
     let result: TResult;
     try {
       result = await fn(...args);
     } catch (error) {
-      await lifecycle.abort(begin.claim);
+      const held = context === undefined ? undefined : takeHeldClaim(context);
+      if (claim !== undefined && held?.committed !== true) await lifecycle.abort(claim);
       throw error;
     }
-    await lifecycle.finish(begin.claim, result);
+    const held = context === undefined ? undefined : takeHeldClaim(context);
+    if (claim !== undefined && held?.committed !== true) await lifecycle.finish(claim, result);
     return result;
   };
 }

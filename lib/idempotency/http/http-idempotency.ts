@@ -1,9 +1,8 @@
-import type { MiddlewareObj, Request } from '@middy/core';
-import { markReplayed, setClaim, takeClaim } from '../claim-state.js';
-import { isIdempotencyError } from '../errors.js';
+import type { MiddlewareObj } from '@middy/core';
 import { createLifecycle } from '../lifecycle.js';
+import { createIdempotencyPhases } from '../middleware.js';
 import { requireNonEmptyString } from '../option-checks.js';
-import type { IdempotencyOptions, LambdaContextLike } from '../options.js';
+import type { IdempotencyOptions } from '../options.js';
 import { readCallerScope } from './caller-scope.js';
 import type { HttpEvent } from './http-event.js';
 import { shouldStoreHttpResponse, type HttpResponse } from './http-response.js';
@@ -41,7 +40,7 @@ export const httpIdempotencyDefaults = {
  * draft: the first request with a key runs and its response is stored; a duplicate gets that response again with
  * `Idempotent-Replayed: true`, without running the handler.
  *
- * A thin layer over the same lifecycle as `idempotency()`. It never throws an idempotency error: `before` answers with
+ * A thin layer over `idempotency()`, with the same lifecycle. It never throws an idempotency error: `before` answers with
  * `application/problem+json` through `request.earlyResponse` (400 missing or invalid key, 409 with `Retry-After` in
  * progress, 422 another payload, 503 with `Retry-After` store unreachable, the handler not run). Stored responses lose
  * per-attempt headers (`Date`, `Set-Cookie`, …). Thrown errors and 5xx answers release the key. Place it after
@@ -62,39 +61,19 @@ export function httpIdempotency<TEvent = HttpEvent, TResult extends HttpResponse
 ): MiddlewareObj<TEvent, TResult> {
   const { headerName = httpIdempotencyDefaults.headerName, ...rest } = options ?? ({} as HttpIdempotencyOptions<TEvent, TResult>);
   requireNonEmptyString('headerName', headerName);
-  const lifecycle = createLifecycle<TEvent, TResult>({
-    ...rest,
-    key: rest.key ?? ((event) => readIdempotencyKey(event, headerName)),
-    fingerprint: rest.fingerprint ?? httpIdempotencyDefaults.fingerprint,
-    scope: rest.scope ?? httpIdempotencyDefaults.scope,
-    shouldStore: rest.shouldStore ?? httpIdempotencyDefaults.shouldStore,
+  const lifecycle = createLifecycle<TEvent, TResult>(
+    {
+      ...rest,
+      key: rest.key ?? ((event) => readIdempotencyKey(event, headerName)),
+      fingerprint: rest.fingerprint ?? httpIdempotencyDefaults.fingerprint,
+      scope: rest.scope ?? httpIdempotencyDefaults.scope,
+      shouldStore: rest.shouldStore ?? httpIdempotencyDefaults.shouldStore,
+    },
+    // Stored responses lose per-attempt headers (cookies, dates), also when a handler commits them in a transaction.
+    { storedForm: toReplayableResponse },
+  );
+  return createIdempotencyPhases(lifecycle, {
+    answerError: (error) => idempotencyProblemResponse(error) as TResult,
+    replay: (result) => markReplayedResponse(result) as TResult,
   });
-
-  const httpIdempotencyBefore = async (request: Request<TEvent, TResult>) => {
-    let begin;
-    try {
-      begin = await lifecycle.begin(request.event, request.context as LambdaContextLike);
-    } catch (error) {
-      if (!isIdempotencyError(error)) throw error;
-      request.earlyResponse = idempotencyProblemResponse(error) as TResult;
-      return;
-    }
-    if (begin.kind === 'run') setClaim(request, begin.claim);
-    if (begin.kind === 'replay') {
-      markReplayed(request);
-      request.earlyResponse = markReplayedResponse(begin.result) as TResult;
-    }
-  };
-
-  const httpIdempotencyAfter = async (request: Request<TEvent, TResult>) => {
-    const claim = takeClaim(request);
-    if (claim !== undefined) await lifecycle.finish(claim, toReplayableResponse(request.response) as TResult);
-  };
-
-  const httpIdempotencyOnError = async (request: Request<TEvent, TResult>) => {
-    const claim = takeClaim(request);
-    if (claim !== undefined) await lifecycle.abort(claim);
-  };
-
-  return { before: httpIdempotencyBefore, after: httpIdempotencyAfter, onError: httpIdempotencyOnError };
 }

@@ -7,7 +7,9 @@ import {
   PutItemCommand,
   UpdateItemCommand,
   type DynamoDBClientConfig,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { transactWithCompletion, type CompletionUpdate } from './dynamodb-transaction.js';
 import { IdempotencyStoreError } from '../errors.js';
 import { claimCondition, completeUpdate, mergeExpressions, ownsClaimCondition } from './dynamodb-expressions.js';
 import { fromItem, itemAttributeNames, resultAttributes, toClaimItem } from './dynamodb-item.js';
@@ -38,10 +40,15 @@ export const dynamoDBStoreDefaults = {
   maxStoredResultBytes: 390_000,
 } as const;
 
-/** A DynamoDB-backed {@link IdempotencyStore} that can also name its table and key for transactions. */
+/** A DynamoDB-backed {@link IdempotencyStore} that can also complete a claim inside the caller's transaction. */
 export interface DynamoDBStore extends IdempotencyStore {
   readonly tableName: string;
   readonly client: DynamoDBClient;
+  /**
+   * Writes `writes` and completes `claim` with `result` in one `TransactWriteItems`; without a claim, only `writes`.
+   * @throws {IdempotencyTransactionCanceledError} when the caller's items cancelled it; nothing was written.
+   */
+  completeWithWrites(claim: Claim | undefined, result: unknown, writes: readonly TransactWriteItem[]): Promise<CompleteResult>;
 }
 
 /**
@@ -112,13 +119,26 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return { kind: 'held', record: fromItem(oldItem, names) };
   };
 
-  const complete = async (owned: Claim, result: unknown): Promise<CompleteResult> => {
+  // The same fenced update serves the plain completion and the transactional one.
+  const completionOf = (owned: Claim, result: unknown): { update: CompletionUpdate; resultStored: boolean } => {
     const encoded = encodeResult(result, limits);
     const update = completeUpdate(names, owned.expiresAtEpochSeconds, resultAttributes(encoded, names));
-    const answer = await send('UpdateItem', owned.id, () =>
-      client.send(new UpdateItemCommand({ TableName: tableName, Key: keyOf(owned.id), ...mergeExpressions(update, ownsClaimCondition(names, owned.leaseToken)) })),
-    );
-    return answer === 'condition-failed' ? { kind: 'lease-lost' } : { kind: 'completed', resultStored: encoded.kind !== 'not-stored' };
+    return {
+      update: { TableName: tableName, Key: keyOf(owned.id), ...mergeExpressions(update, ownsClaimCondition(names, owned.leaseToken)) },
+      resultStored: encoded.kind !== 'not-stored',
+    };
+  };
+
+  const complete = async (owned: Claim, result: unknown): Promise<CompleteResult> => {
+    const { update, resultStored } = completionOf(owned, result);
+    const answer = await send('UpdateItem', owned.id, () => client.send(new UpdateItemCommand(update)));
+    return answer === 'condition-failed' ? { kind: 'lease-lost' } : { kind: 'completed', resultStored };
+  };
+
+  const completeWithWrites = async (owned: Claim | undefined, result: unknown, writes: readonly TransactWriteItem[]): Promise<CompleteResult> => {
+    const completion = owned === undefined ? undefined : completionOf(owned, result);
+    const kind = await transactWithCompletion(client, writes, completion?.update);
+    return kind === 'lease-lost' ? { kind } : { kind, resultStored: completion?.resultStored ?? false };
   };
 
   const release = async (owned: Claim): Promise<FencedWriteResult> => {
@@ -137,5 +157,5 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return answer === 'condition-failed' ? 'lease-lost' : 'done';
   };
 
-  return { tableName, client, claim, complete, release };
+  return { tableName, client, claim, complete, release, completeWithWrites };
 }

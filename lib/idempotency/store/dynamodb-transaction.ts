@@ -1,0 +1,42 @@
+import { TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { IdempotencyStoreError, IdempotencyTransactionCanceledError } from '../errors.js';
+import type { CompleteResult } from './store.js';
+
+/** DynamoDB allows 100 items in one transaction; one of them is the idempotency record's completion. */
+export const maxTransactionWrites = 99;
+
+/** The completion update of the idempotency record, in the shape a `TransactWriteItem.Update` takes. */
+export type CompletionUpdate = NonNullable<TransactWriteItem['Update']>;
+
+/**
+ * Writes the caller's items and the completion of the idempotency record in one `TransactWriteItems`: all or nothing.
+ * Without a completion (idempotency skipped for this invocation) only the caller's items are written.
+ * @throws {TypeError} when there are more than {@link maxTransactionWrites} writes.
+ * @throws {IdempotencyTransactionCanceledError} when the caller's own items cancelled it, with each item's reason.
+ * @throws {IdempotencyStoreError} when DynamoDB failed otherwise.
+ */
+export async function transactWithCompletion(
+  client: DynamoDBClient,
+  writes: readonly TransactWriteItem[],
+  completion: CompletionUpdate | undefined,
+): Promise<CompleteResult['kind']> {
+  if (!Array.isArray(writes) || writes.length > maxTransactionWrites) {
+    throw new TypeError(`Expected \`writes\` to be an array of at most ${maxTransactionWrites} items, got ${Array.isArray(writes) ? writes.length : String(writes)}.`);
+  }
+  const items = completion === undefined ? [...writes] : [...writes, { Update: completion }];
+  try {
+    await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    return 'completed';
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw new IdempotencyStoreError('DynamoDB TransactWriteItems failed', { cause: error });
+    const reasons = error.CancellationReasons ?? [];
+    // The completion is the last item: its own condition failing means our fence refused, not the caller's items.
+    if (completion !== undefined && reasons[writes.length]?.Code === 'ConditionalCheckFailed') return 'lease-lost';
+    const callerReasons = reasons
+      .slice(0, writes.length)
+      .map((reason, index) => ({ index, code: reason.Code ?? 'None', message: reason.Message }))
+      .filter((reason) => reason.code !== 'None');
+    if (callerReasons.length === 0) throw new IdempotencyStoreError('DynamoDB cancelled the transaction on the idempotency record', { cause: error });
+    throw new IdempotencyTransactionCanceledError(callerReasons, { cause: error });
+  }
+}
