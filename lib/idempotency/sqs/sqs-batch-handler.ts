@@ -1,0 +1,77 @@
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { requireFunction } from '../option-checks.js';
+import type { IdempotencyOptions } from '../options.js';
+import { makeIdempotent } from '../wrapper.js';
+import { processRecordsInOrder, type SqsRecordFailure } from './process-records-in-order.js';
+
+/** Handles one SQS record; its result is stored, and a throw makes the record a batch item failure. */
+export type SqsRecordHandler<TResult> = (record: SQSRecord, context: Context) => Promise<TResult> | TResult;
+
+/** A Lambda handler for an SQS event source with `ReportBatchItemFailures` turned on. */
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** Options of {@link createSqsBatchHandler}: those of `idempotency()`, read per record, with SQS defaults for two. */
+export interface SqsBatchHandlerOptions<TResult = unknown> extends Omit<IdempotencyOptions<SQSRecord, TResult>, 'key'> {
+  /** Picks a record's key, e.g. `(record) => JSON.parse(record.body).paymentId`. @default (record) => record.messageId, which SQS keeps across redeliveries */
+  key?: IdempotencyOptions<SQSRecord, TResult>['key'];
+  /** Separates these records' keys from the same keys used by another operation of the function. @default 'sqs' */
+  namespace?: string;
+}
+
+/** The default values of {@link SqsBatchHandlerOptions}, beyond those of `idempotencyDefaults`. */
+export const sqsBatchHandlerDefaults = {
+  key: (record: SQSRecord): string => record.messageId,
+  namespace: 'sqs',
+} as const;
+
+/**
+ * Builds an SQS batch handler that runs `recordHandler` once per record key and answers with the partial batch
+ * response, so SQS redelivers only the records that failed or are still in progress elsewhere.
+ *
+ * Each record goes through the same lifecycle as `makeIdempotent()`, its lease ending at the invocation's deadline.
+ * Records run one at a time, in batch order: a duplicate inside the batch or of an earlier batch is a success without
+ * running; a record whose handler throws is a failure and its key is released for the retry; a record whose key is
+ * held by another running invocation, or whose claim cannot be written, is a failure and its handler does not run.
+ * On a FIFO queue, the records after a failure in the same message group fail too, unrun. No
+ * `@middy/sqs-partial-batch-failure` is needed. Failures reach the `logger` with the message id, never the body.
+ * @throws {TypeError} at construction, naming an invalid option; per call, when the event has no `Records` array of records with a `messageId`.
+ * @example
+ * ```ts
+ * import { createDynamoDBStore, createSqsBatchHandler } from 'lambda-idempotency';
+ * const store = createDynamoDBStore({ tableName: 'idempotency' });
+ * export const handler = createSqsBatchHandler(async (record) => {
+ *   const { paymentId } = JSON.parse(record.body) as { paymentId: string };
+ *   return { charged: paymentId };
+ * }, { store });
+ * ```
+ */
+export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<TResult>, options: SqsBatchHandlerOptions<TResult>): SqsBatchHandler {
+  requireFunction('recordHandler', recordHandler, false);
+  const resolved = {
+    ...options,
+    key: options?.key ?? sqsBatchHandlerDefaults.key,
+    namespace: options?.namespace ?? sqsBatchHandlerDefaults.namespace,
+  };
+  const processRecord = makeIdempotent(recordHandler, resolved);
+  const report = (record: SQSRecord, failure: SqsRecordFailure) => {
+    const { messageId } = record;
+    if (failure.kind === 'failed') resolved.logger?.('SQS record failed', { messageId, error: failure.error });
+    else resolved.logger?.('SQS record not run: an earlier record of its message group failed', { messageId, messageGroupId: failure.messageGroupId });
+  };
+  return async (event, context) => processRecordsInOrder(readSqsRecords(event), (record) => processRecord(record, context), report);
+}
+
+/**
+ * The records of an SQS event, checked to carry the message ids the partial batch response names.
+ * @throws {TypeError} when `event` is not an SQS event.
+ */
+export function readSqsRecords(event: unknown): readonly SQSRecord[] {
+  const records = (event as Partial<SQSEvent> | null | undefined)?.Records;
+  if (!Array.isArray(records)) throw new TypeError(`Expected an SQS event with a \`Records\` array, got ${describeValue(event)}.`);
+  const invalid = records.findIndex((record: Partial<SQSRecord> | null) => typeof record?.messageId !== 'string' || record.messageId.length === 0);
+  if (invalid !== -1) throw new TypeError(`Expected \`Records[${invalid}].messageId\` to be a non-empty string, got ${describeValue(records[invalid]?.messageId)}.`);
+  return records;
+}
+
+const describeValue = (value: unknown): string =>
+  typeof value === 'object' && value !== null ? `an object with keys ${Object.keys(value).join(', ') || '(none)'}` : String(value);
