@@ -50,7 +50,7 @@ const problemTable: readonly ProblemRow[] = [
   },
 ];
 
-const fallbackRow: ProblemRow = { matches: () => true, status: 500, type: 'urn:lambda-idempotency:error', title: 'Idempotency error' };
+const fallbackRow: Omit<ProblemRow, 'matches'> = { status: 500, type: 'urn:lambda-idempotency:error', title: 'Idempotency error' };
 
 /**
  * Builds an `application/problem+json` response, with any extra headers (e.g. `Retry-After`).

@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import { orderRoutes } from '../../../functions/routes.js';
+import { toApiGatewayEvent } from '../../../lib/local/api-gateway-event.js';
+import { javaMajorVersion } from '../../../lib/local/java-check.js';
+import { matchRoute } from '../../../lib/local/route-matcher.js';
+
+const route = { resource: '/orders/{orderId}', pathParameters: { orderId: 'o-1' }, requestId: 'r-1', stage: 'local' };
+const request = (rawHeaders: string[], body = '', url = '/orders/o-1') => ({ method: 'PUT', url, rawHeaders, body: Buffer.from(body), sourceIp: '127.0.0.1' });
+
+describe('toApiGatewayEvent', () => {
+  it('fills headers with the last value and multiValueHeaders with every value, in the client case', () => {
+    const event = toApiGatewayEvent(request(['Accept', 'a', 'accept', 'b', 'X-One', '1']), route);
+    expect(event.headers).toEqual({ Accept: 'a', accept: 'b', 'X-One': '1' });
+    expect(event.multiValueHeaders).toEqual({ Accept: ['a'], accept: ['b'], 'X-One': ['1'] });
+  });
+
+  it('passes text bodies as text and other bodies base64-encoded', () => {
+    const json = toApiGatewayEvent(request(['Content-Type', 'application/json'], '{"a":1}'), route);
+    const binary = toApiGatewayEvent(request(['Content-Type', 'application/octet-stream'], 'raw'), route);
+    const empty = toApiGatewayEvent(request([]), route);
+    expect([json.body, json.isBase64Encoded]).toEqual(['{"a":1}', false]);
+    expect([binary.body, binary.isBase64Encoded]).toEqual([Buffer.from('raw').toString('base64'), true]);
+    expect([empty.body, empty.isBase64Encoded]).toEqual([null, false]);
+  });
+
+  it('fills query strings, path parameters, the request id and an API key identity', () => {
+    const event = toApiGatewayEvent(request(['x-api-key', 'alice'], '', '/orders/o-1?a=1&a=2'), route);
+    expect(event.queryStringParameters).toEqual({ a: '2' });
+    expect(event.multiValueQueryStringParameters).toEqual({ a: ['1', '2'] });
+    expect(event.pathParameters).toEqual({ orderId: 'o-1' });
+    expect(event.requestContext).toMatchObject({ requestId: 'r-1', resourcePath: '/orders/{orderId}', identity: { apiKeyId: 'alice', sourceIp: '127.0.0.1' } });
+    expect(toApiGatewayEvent(request([]), route).queryStringParameters).toBeNull();
+  });
+});
+
+describe('matchRoute', () => {
+  it('matches resources with placeholders and decodes the parameter', () => {
+    expect(matchRoute(orderRoutes, 'GET', '/orders/a%20b')).toMatchObject({ kind: 'matched', route: { name: 'GetOrder' }, pathParameters: { orderId: 'a b' } });
+    expect(matchRoute(orderRoutes, 'POST', '/orders')).toMatchObject({ kind: 'matched', route: { name: 'CreateOrder' }, pathParameters: null });
+  });
+
+  it('tells an unknown path from a method the path does not have', () => {
+    expect(matchRoute(orderRoutes, 'GET', '/orders/a/b')).toEqual({ kind: 'no-route' });
+    expect(matchRoute(orderRoutes, 'GET', '/orders/%E0%A4%A')).toEqual({ kind: 'no-route' });
+    expect(matchRoute(orderRoutes, 'PATCH', '/orders/1')).toEqual({ kind: 'method-not-allowed' });
+  });
+});
+
+describe('javaMajorVersion', () => {
+  it.each([
+    ['openjdk version "17.0.15" 2025-04-15', 17],
+    ['java version "1.8.0_392"', 8],
+    ['openjdk version "21" 2023-09-19', 21],
+    ['no version here', undefined],
+  ])('reads %j as %p', (output, major) => {
+    expect(javaMajorVersion(output)).toBe(major);
+  });
+});
