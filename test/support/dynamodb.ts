@@ -28,3 +28,17 @@ export async function createIdempotencyTable(client: DynamoDBClient, keyAttribut
   await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: expiryAttribute, Enabled: true } }));
   return tableName;
 }
+
+/** Creates a fresh orders table (string key `orderId`, no TTL), for handlers whose writes commit in a transaction, and returns its name. */
+export async function createOrdersTable(client: DynamoDBClient): Promise<string> {
+  const tableName = `orders-${randomUUID()}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'orderId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
+    }),
+  );
+  return tableName;
+}

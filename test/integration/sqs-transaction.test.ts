@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PutItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { completeWithTransaction, createDynamoDBStore, createSqsBatchHandler, IdempotencyTransactionCanceledError, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { countCalls, type CallCounter } from '../support/call-counter.js';
+import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
+import { createLambdaContext } from '../support/lambda-context.js';
+import { createSqsEvent, createSqsRecord, failedMessageIds } from '../support/sqs-events.js';
+
+let client: DynamoDBClient;
+let calls: CallCounter;
+let store: DynamoDBStore;
+let ordersTableName: string;
+
+beforeAll(async () => {
+  client = createTestClient();
+  calls = countCalls(client);
+  store = createDynamoDBStore({ tableName: await createIdempotencyTable(client), client });
+  ordersTableName = await createOrdersTable(client);
+});
+afterAll(() => client.destroy());
+
+const orderIdOf = (record: SQSRecord) => (JSON.parse(record.body) as { orderId: string }).orderId;
+const orderRecord = (orderId: string) => createSqsRecord(randomUUID(), { body: JSON.stringify({ orderId }) });
+const countOrders = async (orderIds: string[]) => {
+  const { Items = [] } = await client.send(new ScanCommand({ TableName: ordersTableName, ConsistentRead: true }));
+  return Items.filter((item) => orderIds.includes(item.orderId?.S ?? '')).length;
+};
+
+/** Places one order per record: the order and the record's completion commit in one transaction. */
+async function placeOrder(record: SQSRecord, context: Context) {
+  const orderId = orderIdOf(record);
+  const result = { orderId, status: 'PLACED' };
+  const put = { Put: { TableName: ordersTableName, Item: { orderId: { S: orderId } }, ConditionExpression: 'attribute_not_exists(orderId)' } };
+  await completeWithTransaction(context, { writes: [put], result });
+  return result;
+}
+
+describe('createSqsBatchHandler with completeWithTransaction', () => {
+  it('commits each record\'s order with its completion, and a redelivered batch writes nothing more', async () => {
+    // Arrange
+    const handler = createSqsBatchHandler(placeOrder, { store, key: orderIdOf });
+    const orderIds = [randomUUID(), randomUUID()];
+    const event = createSqsEvent(orderIds.map(orderRecord));
+    calls.reset();
+
+    // Act
+    const first = await handler(event, createLambdaContext());
+    const afterFirst = { ...calls.calls };
+    const redelivered = await handler(event, createLambdaContext());
+
+    // Assert
+    expect(failedMessageIds(first)).toEqual([]);
+    expect(failedMessageIds(redelivered)).toEqual([]);
+    expect(afterFirst).toEqual({ PutItemCommand: 2, TransactWriteItemsCommand: 2 });
+    expect(calls.calls).toEqual({ PutItemCommand: 4, TransactWriteItemsCommand: 2 });
+    expect(await countOrders(orderIds)).toBe(2);
+  });
+
+  it('fails only the record whose own condition cancels its transaction, writes nothing for it, and releases its key', async () => {
+    // Arrange
+    const errors: unknown[] = [];
+    const handler = createSqsBatchHandler(placeOrder, {
+      store,
+      key: orderIdOf,
+      logger: (message, details) => message === 'SQS record failed' && errors.push(details.error),
+    });
+    const [taken, free] = [randomUUID(), randomUUID()];
+    await client.send(new PutItemCommand({ TableName: ordersTableName, Item: { orderId: { S: taken }, placedBy: { S: 'someone else' } } }));
+    const takenRecord = orderRecord(taken);
+
+    // Act
+    const response = await handler(createSqsEvent([takenRecord, orderRecord(free)]), createLambdaContext());
+    const retried = await handler(createSqsEvent([takenRecord]), createLambdaContext());
+
+    // Assert
+    expect(failedMessageIds(response)).toEqual([takenRecord.messageId]);
+    expect(errors[0]).toBeInstanceOf(IdempotencyTransactionCanceledError);
+    expect((errors[0] as IdempotencyTransactionCanceledError).reasons).toEqual([expect.objectContaining({ index: 0, code: 'ConditionalCheckFailed' })]);
+    expect(failedMessageIds(retried)).toEqual([takenRecord.messageId]);
+    expect(errors[1]).toBeInstanceOf(IdempotencyTransactionCanceledError);
+    expect(await countOrders([taken, free])).toBe(2);
+  });
+});
