@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBStore, IdempotencyInProgressError, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { createIdempotencyTable, createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
+import { createLambdaContext } from '../support/lambda-context.js';
+import { createOrderPlacer, type PlacerStep } from '../support/processes/order-placer.js';
+
+const workerPath = fileURLToPath(new URL('../support/processes/order-worker.ts', import.meta.url));
+const pauseMs = 150;
+const leaseMs = 1_500;
+const iterations = 10;
+
+let client: DynamoDBClient;
+let store: DynamoDBStore;
+let idempotencyTable: string;
+let ordersTable: string;
+
+beforeAll(async () => {
+  client = createTestClient();
+  idempotencyTable = await createIdempotencyTable(client);
+  store = createDynamoDBStore({ tableName: idempotencyTable, client });
+  ordersTable = `orders-${Math.random().toString(36).slice(2)}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: ordersTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'orderId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
+    }),
+  );
+});
+afterAll(() => client.destroy());
+
+/** Runs the worker for `key` and SIGKILLs it `delayMs` after it prints `killAfter`; resolves with the steps it printed. */
+async function runAndKill(key: string, killAfter: PlacerStep, delayMs: number): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, dynamoDBEndpoint(), idempotencyTable, ordersTable, key, String(pauseMs), String(leaseMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  const steps: string[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      steps.push(line);
+      if (line === killAfter) setTimeout(() => child.kill('SIGKILL'), delayMs);
+    }
+  });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return steps;
+}
+
+/** Retries like a client would, as the same function the worker was (so it meets the same record): on in-progress, again shortly, until the lease of the dead invocation has ended. */
+async function retryUntilAnswered(key: string): Promise<{ orderId: string }> {
+  const placeOrder = createOrderPlacer(store, ordersTable, 0);
+  const deadline = Date.now() + leaseMs + 5_000;
+  for (;;) {
+    try {
+      return await placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remainingMs: 10_000 }));
+    } catch (error) {
+      if (!(error instanceof IdempotencyInProgressError) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function ordersFor(key: string): Promise<string[]> {
+  const scan = await client.send(
+    new ScanCommand({ TableName: ordersTable, ConsistentRead: true, FilterExpression: 'idempotencyKey = :key', ExpressionAttributeValues: { ':key': { S: key } } }),
+  );
+  return (scan.Items ?? []).map((item) => item.orderId?.S ?? '');
+}
+
+describe('a Lambda process killed with SIGKILL', () => {
+  it('leaves no order when killed after the claim, and the retry after the lease places exactly one', async () => {
+    // Arrange
+    const key = `crash-before-${Math.random().toString(36).slice(2)}`;
+
+    // Act
+    const steps = await runAndKill(key, 'claimed', 0);
+    const ordersAfterCrash = await ordersFor(key);
+    const retried = await retryUntilAnswered(key);
+
+    // Assert
+    expect(steps).toEqual(['claimed']);
+    expect(ordersAfterCrash).toEqual([]);
+    expect(await ordersFor(key)).toEqual([retried.orderId]);
+  });
+
+  it('replays to the retry when killed after the transaction, with still exactly one order', async () => {
+    // Arrange
+    const key = `crash-after-${Math.random().toString(36).slice(2)}`;
+
+    // Act
+    const steps = await runAndKill(key, 'committed', 0);
+    const ordersAfterCrash = await ordersFor(key);
+    const retried = await retryUntilAnswered(key);
+
+    // Assert
+    expect(steps).toEqual(['claimed', 'committed']);
+    expect(ordersAfterCrash).toHaveLength(1);
+    expect(retried.orderId).toBe(ordersAfterCrash[0]);
+  });
+
+  it(`places exactly one order per key over ${iterations} kills at random points`, async () => {
+    // Arrange
+    const plans = Array.from({ length: iterations }, (_, index) => ({
+      key: `crash-loop-${index}-${Math.random().toString(36).slice(2)}`,
+      killAfter: (Math.random() < 0.5 ? 'claimed' : 'committed') as PlacerStep,
+      delayMs: Math.floor(Math.random() * pauseMs * 1.5),
+    }));
+
+    // Act
+    const results = [];
+    for (const plan of plans) {
+      await runAndKill(plan.key, plan.killAfter, plan.delayMs);
+      const retried = await retryUntilAnswered(plan.key);
+      results.push({ plan, retried, orders: await ordersFor(plan.key) });
+    }
+
+    // Assert
+    for (const { retried, orders } of results) expect(orders).toEqual([retried.orderId]);
+  }, 120_000);
+});
