@@ -27,13 +27,21 @@ export const inMemoryClientLabel = 'FAKE in-memory client (fault-injector style,
 export function createInMemoryClient(): DynamoDBClient {
   const client = new DynamoDBClient({ ...localDynamoDBClientConfig, endpoint: 'http://in-memory.invalid' });
   const items = new Map<string, Item>();
+  // One exception per stored item version, thrown again for each duplicate: building an Error captures a stack trace,
+  // which is the SDK's cost, not the library's, and would hide the difference this fake exists to show.
+  const rejections = new WeakMap<Item, ConditionalCheckFailedException>();
+  const rejection = (existing: Item) => {
+    const error = rejections.get(existing) ?? new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 }, Item: existing });
+    rejections.set(existing, error);
+    return error;
+  };
   const idOf = (input: { TableName?: string; Key?: Item; Item?: Item }) => `${input.TableName}/${(input.Key ?? input.Item)?.id?.S}`;
   const answer = (command: unknown): object => {
     if (command instanceof PutItemCommand) {
       const existing = items.get(idOf(command.input));
       if (existing !== undefined && command.input.ConditionExpression !== undefined) {
-        const Item = command.input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? existing : undefined;
-        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 }, Item });
+        if (command.input.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+        throw rejection(existing);
       }
       items.set(idOf(command.input), { ...command.input.Item });
       return {};

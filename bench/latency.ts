@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createIdempotencyTable } from '../test/support/dynamodb.js';
 import { createLambdaContext } from '../test/support/lambda-context.js';
 import { createBenchClient } from './clients.js';
@@ -11,7 +11,7 @@ import { createBareHandler, createSubject, libraries, paymentEvent, type BenchHa
 
 /** The paths timed for both libraries, and the references timed once. */
 export const latencyPaths = ['first-call', 'duplicate', 'cached-duplicate'] as const;
-export const latencyReferences = ['bare-handler', 'raw-put', 'raw-put-update'] as const;
+export const latencyReferences = ['bare-handler', 'raw-put', 'raw-put-rejected', 'raw-put-update'] as const;
 export type LatencyPath = (typeof latencyPaths)[number];
 export type LatencyReference = (typeof latencyReferences)[number];
 
@@ -21,20 +21,19 @@ export interface LatencyResults {
   readonly references: Record<LatencyReference, Percentiles>;
 }
 
-/** Times every path of both libraries and the references, interleaved call by call on one DynamoDB Local. */
+/**
+ * Times every path of both libraries and the references on one DynamoDB Local. All cells take turns call by call, so
+ * the paths and their floors meet the same moments of load on a shared machine and their ratios stay comparable.
+ */
 export async function measureLatency(endpoint: string, settings: BenchSettings): Promise<LatencyResults> {
-  const groups = await prepareGroups(endpoint);
-  for (const [name, group] of groups) {
-    reportProgress(`latency warm-up: ${name}`);
-    await sampleGroup(group, settings.warmupPassCalls);
-  }
+  const cells = await prepareCells(endpoint);
+  reportProgress(`latency warm-up: ${settings.warmupPassCalls} calls of ${cells.size} cells`);
+  await sampleGroup(cells, settings.warmupPassCalls);
   const rounds = new Map<string, Percentiles[]>();
   for (let round = 0; round < settings.rounds; round++) {
-    for (const [name, group] of groups) {
-      reportProgress(`latency round ${round + 1}/${settings.rounds}: ${name}`);
-      await sampleGroup(group, settings.warmupCalls);
-      for (const [cell, samples] of await sampleGroup(group, settings.latencyCalls)) rounds.set(cell, [...(rounds.get(cell) ?? []), summarize(samples)]);
-    }
+    reportProgress(`latency round ${round + 1}/${settings.rounds}: ${settings.latencyCalls} calls of ${cells.size} cells`);
+    await sampleGroup(cells, settings.warmupCalls);
+    for (const [cell, samples] of await sampleGroup(cells, settings.latencyCalls)) rounds.set(cell, [...(rounds.get(cell) ?? []), summarize(samples)]);
   }
   const of = (name: string) => rounds.get(name) as Percentiles[];
   const pathResult = (path: LatencyPath) => ({
@@ -52,13 +51,13 @@ function divide(a: Percentiles, b: Percentiles): Percentiles {
   return { p50: a.p50 / b.p50, p90: a.p90 / b.p90, p99: a.p99 / b.p99 };
 }
 
-async function prepareGroups(endpoint: string): Promise<Map<string, Group>> {
+async function prepareCells(endpoint: string): Promise<Group> {
   const context = createLambdaContext({ functionName: 'bench', remainingMs: 30_000 });
   const run = randomUUID();
   let counter = 0;
   const freshKey = () => `${run}-${counter++}`;
-  const groups = new Map<string, Map<string, Cell>>(latencyPaths.map((path) => [path, new Map()]));
-  const add = (path: LatencyPath, library: Library, cell: Cell) => groups.get(path)?.set(`${path}/${library}`, cell);
+  const cells = new Map<string, Cell>();
+  const add = (path: LatencyPath, library: Library, cell: Cell) => cells.set(`${path}/${library}`, cell);
   for (const library of libraries) {
     const client = createBenchClient(endpoint);
     const tableName = await createIdempotencyTable(client);
@@ -71,19 +70,18 @@ async function prepareGroups(endpoint: string): Promise<Map<string, Group>> {
   const floorClient = createBenchClient(endpoint);
   const floorTable = await createIdempotencyTable(floorClient);
   const bare = createBareHandler();
-  const references = new Map<string, Cell>([
-    ['bare-handler', () => bare(paymentEvent(freshKey()), context)],
-    ['raw-put', () => rawPut(floorClient, floorTable, freshKey())],
-    [
-      'raw-put-update',
-      async () => {
-        const key = freshKey();
-        await rawPut(floorClient, floorTable, key);
-        await rawComplete(floorClient, floorTable, key);
-      },
-    ],
-  ]);
-  return new Map([...groups, ['references', references]]);
+  const takenKey = freshKey();
+  await rawPut(floorClient, floorTable, takenKey);
+  cells.set('bare-handler', () => bare(paymentEvent(freshKey()), context));
+  cells.set('raw-put', () => rawPut(floorClient, floorTable, freshKey()));
+  // A duplicate's true floor: the same conditional PutItem on a key that exists, rejected with the old item.
+  cells.set('raw-put-rejected', () => rawPut(floorClient, floorTable, takenKey).catch((error: unknown) => assertRejected(error)));
+  cells.set('raw-put-update', async () => {
+    const key = freshKey();
+    await rawPut(floorClient, floorTable, key);
+    await rawComplete(floorClient, floorTable, key);
+  });
+  return cells;
 }
 
 /** Completes `key` once, then returns a cell that sends its duplicate. */
@@ -92,7 +90,7 @@ async function duplicateOf(handler: BenchHandler, key: string, context: ReturnTy
   return () => handler(paymentEvent(key), context);
 }
 
-/** The floor of a claim: one conditional PutItem of a record of the same size. */
+/** The floor of a claim: one conditional PutItem of a record of the same size, returning the old item if it fails. */
 async function rawPut(client: DynamoDBClient, tableName: string, key: string): Promise<void> {
   await client.send(
     new PutItemCommand({
@@ -100,8 +98,13 @@ async function rawPut(client: DynamoDBClient, tableName: string, key: string): P
       Item: { id: { S: key }, status: { S: 'IN_PROGRESS' }, expiration: { N: '4102444800' }, in_progress_expiration: { N: String(Date.now() + 30_000) } },
       ConditionExpression: 'attribute_not_exists(#id)',
       ExpressionAttributeNames: { '#id': 'id' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     }),
   );
+}
+
+function assertRejected(error: unknown): void {
+  if (!(error instanceof ConditionalCheckFailedException)) throw error;
 }
 
 /** The floor of a completion: one conditional UpdateItem that stores a small result. */

@@ -25,10 +25,10 @@ export interface BenchSettings {
 const full: BenchSettings = {
   quick: false,
   rounds: 7,
-  warmupPassCalls: 300,
-  warmupCalls: 50,
-  latencyCalls: 300,
-  throughputInvocations: 1_000,
+  warmupPassCalls: 200,
+  warmupCalls: 30,
+  latencyCalls: 200,
+  throughputInvocations: 400,
   concurrencies: [16, 64],
   exactlyOnceKeys: 200,
   duplicatesPerKey: 20,
@@ -41,14 +41,14 @@ const quick: BenchSettings = {
   ...full,
   quick: true,
   rounds: 3,
-  warmupPassCalls: 100,
-  warmupCalls: 20,
-  latencyCalls: 60,
-  throughputInvocations: 300,
+  warmupPassCalls: 50,
+  warmupCalls: 10,
+  latencyCalls: 40,
+  throughputInvocations: 150,
   // Fewer keys, the same 20 duplicates each: the race is per key, so 50 keys still show a double execution.
   exactlyOnceKeys: 50,
   cpuCalls: 1_000,
-  importRuns: 7,
+  importRuns: 5,
 };
 
 /** Reads `--quick` from the command line; any other argument is refused so that a typo does not run the full bench. */

@@ -28,6 +28,7 @@ export function renderLatencySvg(latency: LatencyResults, caption: string): stri
     bars: [
       { label: 'bare handler', value: latency.references['bare-handler'], color: colors.reference },
       { label: 'raw PutItem', value: latency.references['raw-put'], color: colors.reference },
+      { label: 'raw PutItem, rejected', value: latency.references['raw-put-rejected'], color: colors.reference },
       { label: 'raw PutItem + UpdateItem', value: latency.references['raw-put-update'], color: colors.reference },
     ],
   });

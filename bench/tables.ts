@@ -26,6 +26,7 @@ export function buildTables(results: BenchResults): Table[] {
         ...latencyPaths.map((path) => [path, spread(latency.paths[path].ours), spread(latency.paths[path].powertools), ratios(latency.paths[path].ratio)]),
         ['bare handler (Middy, no idempotency)', spread(latency.references['bare-handler']), '', ''],
         ['floor: one raw conditional PutItem', spread(latency.references['raw-put']), '', ''],
+        ['floor: the same PutItem, rejected (ALL_OLD)', spread(latency.references['raw-put-rejected']), '', ''],
         ['floor: raw PutItem + UpdateItem', spread(latency.references['raw-put-update']), '', ''],
       ],
     },
