@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBStore, IdempotencyInProgressError, type DynamoDBStore } from '../../lib/idempotency/index.js';
-import { createIdempotencyTable, createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
+import { createIdempotencyTable, createOrdersTable, createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { createOrderPlacer, type PlacerStep } from '../support/processes/order-placer.js';
 
@@ -21,15 +21,7 @@ beforeAll(async () => {
   client = createTestClient();
   idempotencyTable = await createIdempotencyTable(client);
   store = createDynamoDBStore({ tableName: idempotencyTable, client });
-  ordersTable = `orders-${Math.random().toString(36).slice(2)}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: ordersTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'orderId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
-    }),
-  );
+  ordersTable = await createOrdersTable(client);
 });
 afterAll(() => client.destroy());
 

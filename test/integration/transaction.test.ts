@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateTableCommand, GetItemCommand, ScanCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../../lib/idempotency/index.js';
 import { adapters } from '../support/adapters.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
-import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
+import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 
 let client: DynamoDBClient;
@@ -25,15 +25,7 @@ beforeAll(async () => {
   client = createTestClient();
   counter = countCalls(client);
   store = createDynamoDBStore({ tableName: await createIdempotencyTable(client), client });
-  ordersTable = `orders-${fresh()}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: ordersTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'orderId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
-    }),
-  );
+  ordersTable = await createOrdersTable(client);
 });
 afterAll(() => client.destroy());
 
