@@ -32,8 +32,10 @@ export const sqsBatchHandlerDefaults = {
  * Records run one at a time, in batch order: a duplicate inside the batch or of an earlier batch is a success without
  * running; a record whose handler throws is a failure and its key is released for the retry; a record whose key is
  * held by another running invocation, or whose claim cannot be written, is a failure and its handler does not run.
- * On a FIFO queue, the records after a failure in the same message group fail too, unrun. No
- * `@middy/sqs-partial-batch-failure` is needed. Failures reach the `logger` with the message id, never the body.
+ * On a FIFO queue, the records after a failure in the same message group fail too, unrun. A record handler may call
+ * `completeWithTransaction(context, …)`: the context holds the running record's claim. Do not add
+ * `@middy/sqs-partial-batch-failure`: it would misread this answer. Failures reach the `logger` with the message id,
+ * never the body.
  * @throws {TypeError} at construction, naming an invalid option; per call, when the event has no `Records` array of records with a `messageId`.
  * @example
  * ```ts
@@ -58,6 +60,7 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
     if (failure.kind === 'failed') resolved.logger?.('SQS record failed', { messageId, error: failure.error });
     else resolved.logger?.('SQS record not run: an earlier record of its message group failed', { messageId, messageGroupId: failure.messageGroupId });
   };
+  // One record at a time: the Lambda context, which every record shares, can then hold the running record's claim.
   return async (event, context) => processRecordsInOrder(readSqsRecords(event), (record) => processRecord(record, context), report);
 }
 
