@@ -1,15 +1,13 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { IdempotencyError, IdempotencyKeyError, IdempotencyLeaseLostError, IdempotencyStoreError } from './errors.js';
-import { hashFingerprint } from './fingerprint.js';
-import { deriveRecordId, validateClientKey } from './key.js';
+import { cachedResult, identifyInvocation, isTransactionalStore, leaseMsFor } from './invocation.js';
 import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
 import type { IdempotencyOutcome } from './outcome.js';
 import { resolveHeldRecord } from './held-record.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
-import type { Claim, CompleteResult, IdempotencyStore } from './store/store.js';
-import type { DynamoDBStore } from './store/dynamodb-store.js';
+import type { Claim, CompleteResult } from './store/store.js';
 
 /** What to do with one invocation: run the handler under a claim, replay a stored result, or run without idempotency. */
 export type Begin<TResult> =
@@ -69,23 +67,6 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     config.logger?.('Idempotency store call failed', { recordId, error });
   };
 
-  // The stored key and fingerprint, computed once from the input before the handler can touch it.
-  const identify = (input: TInput, context: LambdaContextLike | undefined, clientKey: unknown) => ({
-    id: deriveRecordId({
-      functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '',
-      namespace: config.namespace,
-      scope: config.scope?.(input, context) ?? '',
-      clientKey: validateClientKey(clientKey),
-    }),
-    fingerprintHash: config.fingerprint === undefined ? undefined : hashFingerprint(config.fingerprint(input)),
-  });
-
-  // The lease ends when the invocation is dead: at its deadline, or after the fallback without a usable context.
-  const leaseMsFor = (context: LambdaContextLike | undefined) => {
-    const remainingMs = context?.getRemainingTimeInMillis?.() ?? 0;
-    return remainingMs > 0 ? remainingMs : config.fallbackLeaseSeconds * 1000;
-  };
-
   const begin = async (input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>> => {
     const clientKey = disabled ? undefined : config.key(input, context);
     if (disabled || ((clientKey === undefined || clientKey === null) && config.onMissingKey === 'skip')) {
@@ -93,11 +74,11 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
       return { kind: 'skip' };
     }
     if (clientKey === undefined || clientKey === null) throw new IdempotencyKeyError('missing', 'An idempotency key is required');
-    const { id, fingerprintHash } = identify(input, context, clientKey);
+    const { id, fingerprintHash } = identifyInvocation(config, input, context, clientKey);
     const nowMs = now();
     const cached = cache?.get(id, nowMs);
     if (cached !== undefined) return replayHeld({ ...cached, id, status: RecordStatus.Completed }, fingerprintHash, nowMs, 0, true);
-    const request = { id, fingerprintHash, nowMs, leaseExpiresAtEpochMs: nowMs + leaseMsFor(context), expiresAtEpochSeconds: toEpochSeconds(nowMs) + config.expiresAfterSeconds };
+    const request = { id, fingerprintHash, nowMs, leaseExpiresAtEpochMs: nowMs + leaseMsFor(context, config.fallbackLeaseSeconds), expiresAtEpochSeconds: toEpochSeconds(nowMs) + config.expiresAfterSeconds };
     let answer;
     try {
       answer = await timed(() => store.claim(request));
@@ -169,12 +150,4 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   };
 
   return { begin, finish, abort: release, commit };
-}
-
-const isTransactionalStore = (store: IdempotencyStore): store is IdempotencyStore & Pick<DynamoDBStore, 'completeWithWrites'> =>
-  typeof (store as Partial<DynamoDBStore>).completeWithWrites === 'function';
-
-function cachedResult(result: unknown, stored: boolean) {
-  if (!stored) return { kind: 'not-stored' } as const;
-  return result === undefined ? ({ kind: 'undefined' } as const) : ({ kind: 'json', json: JSON.stringify(result) } as const);
 }
