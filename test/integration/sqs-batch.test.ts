@@ -103,7 +103,8 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     const [g1, g2] = [freshId('group'), freshId('group')];
     const [a1, a2, a3, b1] = [freshId('a1'), freshId('a2'), freshId('a3'), freshId('b1')];
     const { runs, failing, handleRecord } = createCountingHandler(new Set([a2]));
-    const handler = createSqsBatchHandler(handleRecord, { store });
+    const logged: Array<[string, unknown]> = [];
+    const handler = createSqsBatchHandler(handleRecord, { store, logger: (message, details) => logged.push([message, details.messageId]) });
     const fifo = (id: string, group: string) => createSqsRecord(id, { messageGroupId: group });
 
     // Act
@@ -115,6 +116,10 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     expect(failedMessageIds(first)).toEqual([a2, a3]);
     expect(failedMessageIds(redelivered)).toEqual([]);
     expect(runs).toEqual([a1, a2, b1, a2, a3]);
+    expect(logged).toEqual([
+      ['SQS record failed', a2],
+      ['SQS record not run: an earlier record of its message group failed', a3],
+    ]);
   });
 
   it('reports a record as failed, unrun, while another invocation is still running it, and replays it afterwards', async () => {

@@ -25,6 +25,7 @@ describe('createSqsBatchHandler', () => {
   it.each([
     ['null', null, /got null/],
     ['an EventBridge event', { id: 'e-1', source: 'orders', detail: {} }, /`Records` array, got an object with keys id, source, detail/],
+    ['an empty object', {}, /`Records` array, got an object with keys \(none\)/],
     ['Records that is not an array', { Records: {} }, /`Records` array/],
     ['a record without messageId', { Records: [createSqsRecord('a'), { body: '{}' }] }, /`Records\[1\]\.messageId`.*got undefined/],
     ['a null record', { Records: [null] }, /`Records\[0\]\.messageId`/],
