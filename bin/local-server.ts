@@ -4,7 +4,7 @@ import { functionEnvironment } from '../functions/routes.js';
 import { printWelcome } from '../lib/local/welcome.js';
 import { startDynamoDBLocal, type DynamoDBLocal } from '../lib/local/dynamodb-local.js';
 import { findJavaProblem } from '../lib/local/java-check.js';
-import { startLocalServer } from '../lib/local/local-server.js';
+import { assertPortAvailable, startLocalServer } from '../lib/local/local-server.js';
 
 // `npm start`: the orders API on http://localhost:$PORT over DynamoDB Local; see the README's quick start.
 const dataPath = fileURLToPath(new URL('../.data', import.meta.url));
@@ -15,6 +15,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  await assertPortAvailable(port);
   let dynamo: DynamoDBLocal | undefined;
   let endpoint = process.env[functionEnvironment.dynamoDBEndpoint];
   if (endpoint === undefined || endpoint === '') {

@@ -27,29 +27,6 @@ export interface OrdersRepository {
  */
 export function createOrdersRepository(options: { client: DynamoDBDocumentClient; tableName: string }): OrdersRepository {
   const { client, tableName } = options;
-
-  const conditionalUpdate = async (orderId: string, update: { expression: string; condition: string; values: Record<string, unknown> }): Promise<OrderUpdate> => {
-    try {
-      const answer = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { orderId },
-          UpdateExpression: update.expression,
-          ConditionExpression: update.condition,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: update.values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { kind: 'updated', order: answer.Attributes as Order };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // The old item arrives in raw attribute-value form even through the document client.
-      return { kind: 'refused', current: error.Item === undefined ? undefined : (unmarshall(error.Item) as Order) };
-    }
-  };
-
   return {
     insert: async (order) => {
       await client.send(new PutCommand({ TableName: tableName, Item: order, ConditionExpression: 'attribute_not_exists(orderId)' }));
@@ -61,17 +38,45 @@ export function createOrdersRepository(options: { client: DynamoDBDocumentClient
     place: (orderId, input, createdAt) => {
       // An absent customerId is left out of the expression: DynamoDB refuses a placeholder without a value.
       const customer = input.customerId === undefined ? '' : ', customerId = :customerId';
-      return conditionalUpdate(orderId, {
+      return conditionalUpdate(options, orderId, {
         expression: `SET #status = :placed, productId = :productId, quantity = :quantity, createdAt = :createdAt${customer}`,
         condition: '#status = :pending',
         values: { ':placed': 'PLACED', ':pending': 'PENDING', ':productId': input.productId, ':quantity': input.quantity, ':customerId': input.customerId, ':createdAt': createdAt },
       });
     },
     cancel: (orderId, cancelledAt) =>
-      conditionalUpdate(orderId, {
+      conditionalUpdate(options, orderId, {
         expression: 'SET #status = :cancelled, cancelledAt = :cancelledAt',
         condition: 'attribute_exists(orderId) AND #status <> :cancelled',
         values: { ':cancelled': 'CANCELLED', ':cancelledAt': cancelledAt },
       }),
   };
+}
+
+interface OrderUpdateExpression {
+  readonly expression: string;
+  readonly condition: string;
+  readonly values: Record<string, unknown>;
+}
+
+async function conditionalUpdate(table: { client: DynamoDBDocumentClient; tableName: string }, orderId: string, update: OrderUpdateExpression): Promise<OrderUpdate> {
+  try {
+    const answer = await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { orderId },
+        UpdateExpression: update.expression,
+        ConditionExpression: update.condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: update.values,
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { kind: 'updated', order: answer.Attributes as Order };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // The old item arrives in raw attribute-value form even through the document client.
+    return { kind: 'refused', current: error.Item === undefined ? undefined : (unmarshall(error.Item) as Order) };
+  }
 }

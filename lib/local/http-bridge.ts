@@ -22,6 +22,8 @@ export interface BridgedRequest {
   readonly path: string;
   readonly status: number;
   readonly replayed: boolean;
+  /** What the handler threw, or why its answer was refused, when the request got a 502. */
+  readonly failure?: string;
 }
 
 // API Gateway REST refuses payloads over 10 MB.
@@ -37,18 +39,18 @@ const plain = (statusCode: number, message: string): APIGatewayProxyResult => ({
 export async function handleHttpRequest(bridge: HttpBridge, request: IncomingMessage, response: ServerResponse): Promise<BridgedRequest> {
   const method = request.method ?? 'GET';
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  const result = await invokeRoute(bridge, request, method, path);
+  const { result, failure } = await invokeRoute(bridge, request, method, path);
   writeResult(response, result);
   const replayed = Object.entries(result.headers ?? {}).some(([name, value]) => name.toLowerCase() === 'idempotent-replayed' && String(value) === 'true');
-  return { method, path, status: result.statusCode, replayed };
+  return { method, path, status: result.statusCode, replayed, ...(failure === undefined ? {} : { failure }) };
 }
 
-async function invokeRoute(bridge: HttpBridge, request: IncomingMessage, method: string, path: string): Promise<APIGatewayProxyResult> {
+async function invokeRoute(bridge: HttpBridge, request: IncomingMessage, method: string, path: string): Promise<{ result: APIGatewayProxyResult; failure?: string }> {
   const match = matchRoute(bridge.routes, method, path);
-  if (match.kind === 'no-route') return plain(404, `No route for ${path}`);
-  if (match.kind === 'method-not-allowed') return plain(405, `${method} is not allowed on ${path}`);
+  if (match.kind === 'no-route') return { result: plain(404, `No route for ${path}`) };
+  if (match.kind === 'method-not-allowed') return { result: plain(405, `${method} is not allowed on ${path}`) };
   const body = await readBody(request);
-  if (body === undefined) return plain(413, 'Request too long');
+  if (body === undefined) return { result: plain(413, 'Request too long') };
   const requestId = randomUUID();
   const event = toApiGatewayEvent(
     { method, url: request.url ?? '/', rawHeaders: request.rawHeaders, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },
@@ -57,9 +59,9 @@ async function invokeRoute(bridge: HttpBridge, request: IncomingMessage, method:
   const context = createInvocationContext({ functionName: match.route.name, requestId, timeoutMs: bridge.functionTimeoutMs });
   try {
     const result = await bridge.handlers.get(match.route.name)?.(event, context);
-    return isProxyResult(result) ? result : plain(502, 'Internal server error');
-  } catch {
-    return plain(502, 'Internal server error');
+    return isProxyResult(result) ? { result } : { result: plain(502, 'Internal server error'), failure: 'the handler returned no proxy result' };
+  } catch (error) {
+    return { result: plain(502, 'Internal server error'), failure: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
 }
 

@@ -77,7 +77,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     handleHttpRequest(bridge, request, response).then(
       (bridged) => {
         const durationMs = Date.now() - startedMs;
-        options.log?.(`${bridged.method} ${bridged.path} ${bridged.status}${bridged.replayed ? ' replayed' : ''} ${durationMs} ms`, { ...bridged, durationMs });
+        const failure = bridged.failure === undefined ? '' : `\n  ${bridged.failure}`;
+        options.log?.(`${bridged.method} ${bridged.path} ${bridged.status}${bridged.replayed ? ' replayed' : ''} ${durationMs} ms${failure}`, { ...bridged, durationMs });
       },
       // The client went away mid-request: nothing left to answer.
       () => response.destroy(),
@@ -86,6 +87,16 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 3000, host);
   return { url: `http://${host}:${port}`, port, stop: () => close(server) };
+}
+
+/**
+ * Resolves when `port` can be listened on right now, so `npm start` can say so before it starts DynamoDB Local.
+ * @throws {LocalServerStartError} when the port is in use.
+ */
+export async function assertPortAvailable(port: number, host = '127.0.0.1'): Promise<void> {
+  const probe = createServer();
+  await listen(probe, port, host);
+  await close(probe);
 }
 
 async function listen(server: Server, port: number, host: string): Promise<number> {

@@ -127,3 +127,13 @@ describe('POST /orders', () => {
     expect(bob.body.orderId).not.toBe(alice.body.orderId);
   });
 });
+
+describe('local server log', () => {
+  it('logs one line per request with method, path, status, replayed and milliseconds', async () => {
+    const key = newKey();
+    const before = api.logLines.length;
+    await postOrder(key);
+    await postOrder(key);
+    expect(api.logLines.slice(before)).toEqual([expect.stringMatching(/^POST \/orders 201 \d+ ms$/), expect.stringMatching(/^POST \/orders 201 replayed \d+ ms$/)]);
+  });
+});

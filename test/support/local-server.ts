@@ -1,12 +1,15 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { functionEnvironment } from '../../functions/routes.js';
 import { startLocalServer, type LocalServer } from '../../lib/local/local-server.js';
 import { createTestClient, dynamoDBEndpoint } from './dynamodb.js';
 
 /** A local orders API on a free port over the test DynamoDB Local, with fresh tables for this test file. */
 export interface TestApi {
   server: LocalServer;
+  /** The server's log lines, one per request. */
+  readonly logLines: string[];
   readonly tableNames: { readonly idempotencyTableName: string; readonly ordersTableName: string };
   /** Sends one real HTTP request and returns the status, headers and parsed JSON body. */
   send(method: string, path: string, options?: { headers?: Record<string, string>; body?: string }): Promise<TestResponse>;
@@ -32,10 +35,14 @@ export async function startTestApi(options: { dynamoDBEndpoint?: string } = {}):
   const endpoint = options.dynamoDBEndpoint ?? dynamoDBEndpoint();
   const suffix = randomUUID().slice(0, 8);
   const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}` };
-  const start = () => startLocalServer({ dynamoDBEndpoint: endpoint, port: 0, tableNames });
+  const logLines: string[] = [];
+  const start = () => startLocalServer({ dynamoDBEndpoint: endpoint, port: 0, tableNames, log: (line) => logLines.push(line) });
   const client = createTestClient({ endpoint });
+  // The server points the functions at its tables through process.env; give other test files in this worker it back.
+  const savedEnvironment = { ...process.env };
   const api: TestApi = {
     server: await start(),
+    logLines,
     tableNames,
     send: async (method, path, options = {}) => {
       const response = await fetch(`${api.server.url}${path}`, { method, headers: options.headers, body: options.body });
@@ -53,6 +60,10 @@ export async function startTestApi(options: { dynamoDBEndpoint?: string } = {}):
     stop: async () => {
       await api.server.stop();
       client.destroy();
+      for (const name of Object.values(functionEnvironment)) {
+        if (savedEnvironment[name] === undefined) delete process.env[name];
+        else process.env[name] = savedEnvironment[name];
+      }
     },
   };
   return api;
