@@ -6,7 +6,7 @@ import { dynamoDBStoreDefaults } from '../../lib/idempotency/index.js';
 import { idempotencyTableActions } from '../../lib/constructs/idempotency-table.js';
 import { createOrdersApiApp } from '../../lib/orders-api-app.js';
 import { ordersTableKeyAttribute, type OrdersApiStack } from '../../lib/orders-api-stack.js';
-import { createOutdir, templateAppProps } from './cdk-template.js';
+import { allowedPairs, createOutdir, pairs, templateAppProps } from './cdk-template.js';
 
 const cdkTimeoutMs = 120_000;
 const out = createOutdir();
@@ -15,22 +15,6 @@ let template: Template;
 
 // Logical id of a construct's CloudFormation resource, as the template names it.
 const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
-
-// Every (action, resource) pair a role's inline policies allow, as comparable strings.
-function allowedPairs(roleLogicalId: string): string[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-    (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })),
-  );
-  return policies.flatMap((policy) =>
-    (policy.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown }[]).flatMap((statement) => {
-      expect(statement.Effect).toBe('Allow');
-      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-      return [statement.Action].flat().flatMap((action) => resources.map((resource) => `${action} on ${JSON.stringify(resource)}`));
-    }),
-  );
-}
-
-const pairs = (actions: readonly string[], resource: unknown) => actions.map((action) => `${action} on ${JSON.stringify(resource)}`);
 
 beforeAll(() => {
   // The app carries cdk-nag's AwsSolutions checks: an unacknowledged error makes this synth throw.
@@ -94,7 +78,7 @@ describe('OrdersApiStack functions', () => {
       ...pairs(['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [idOf(fn.logGroup), 'Arn'] }),
     ];
 
-    expect(allowedPairs(idOf(fn.role!)).sort()).toEqual(expected.sort());
+    expect(allowedPairs(template, idOf(fn.role!)).sort()).toEqual(expected.sort());
   });
 
   it('attaches no managed policy to the function roles', () => {
