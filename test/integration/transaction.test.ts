@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetItemCommand, ScanCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { restEvent } from '../support/api-gateway-events.js';
 import {
   completeWithTransaction,
   createDynamoDBStore,
+  httpIdempotency,
   idempotency,
   IdempotencyLeaseLostError,
   IdempotencyTransactionCanceledError,
@@ -132,6 +134,36 @@ describe('completeWithTransaction and the lease', () => {
     expect(await readOrder(`${event.key}-attempt-1`)).toBeUndefined();
     expect(await readOrder(`${event.key}-attempt-2`)).toBeDefined();
     expect(outcomes).toEqual(['claimed', 'claimed', 'completed', 'lease-lost', 'lease-lost']);
+  });
+
+  it('answers a lease lost in an HTTP handler with 409 problem+json and Retry-After, not a 500', async () => {
+    // Arrange
+    let nowMs = Date.now();
+    const gates: Array<() => void> = [];
+    const handler = middy(async (_event: APIGatewayProxyEvent, context: Context) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      const response = { statusCode: 201, body: '{"placed":true}' };
+      await completeWithTransaction(context, { writes: [], result: response });
+      return response;
+    }).use(httpIdempotency({ store, now: () => nowMs }));
+    const event = restEvent({ method: 'POST', headers: { 'Idempotency-Key': fresh() }, body: '{}' });
+
+    // Act
+    const stale = handler(event, createLambdaContext({ remainingMs: 1_000 }));
+    await waitFor(() => gates.length === 1);
+    nowMs += 2_000;
+    const takeover = handler(event, createLambdaContext({ remainingMs: 30_000 }));
+    await waitFor(() => gates.length === 2);
+    gates[1]!();
+    await takeover;
+    gates[0]!();
+    const staleResponse = (await stale) as { statusCode: number; headers: Record<string, string>; body: string };
+
+    // Assert
+    expect(staleResponse.statusCode).toBe(409);
+    expect(staleResponse.headers['Content-Type']).toBe('application/problem+json');
+    expect(staleResponse.headers['Retry-After']).toBe('1');
+    expect(JSON.parse(staleResponse.body).type).toBe('urn:lambda-idempotency:lease-lost');
   });
 
   it('commits only the writes when idempotency was skipped for the invocation', async () => {

@@ -1,6 +1,7 @@
 import {
   IdempotencyInProgressError,
   IdempotencyKeyError,
+  IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreError,
@@ -38,6 +39,14 @@ const problemTable: readonly ProblemRow[] = [
     type: 'urn:lambda-idempotency:in-progress',
     title: 'Request with this idempotency key in progress',
     retryAfterSeconds: (e) => (e as IdempotencyInProgressError).retryAfterSeconds,
+  },
+  // Another invocation took the request over and will store its answer: retrying shortly gets the replay.
+  {
+    matches: (e) => e instanceof IdempotencyLeaseLostError,
+    status: 409,
+    type: 'urn:lambda-idempotency:lease-lost',
+    title: 'Request with this idempotency key taken over',
+    retryAfterSeconds: () => 1,
   },
   // 409, not 5xx: the request was processed once, so retrying cannot help; the client reads the resource instead.
   { matches: (e) => e instanceof IdempotencyResultNotStoredError, status: 409, type: 'urn:lambda-idempotency:result-not-stored', title: 'Response not stored' },
