@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { createDynamoDBStore, createSqsBatchHandler, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
+import { createLambdaContext } from '../support/lambda-context.js';
+import { createSqsEvent, createSqsRecord, failedMessageIds } from '../support/sqs-events.js';
+
+let client: DynamoDBClient;
+let store: DynamoDBStore;
+
+beforeAll(async () => {
+  client = createTestClient();
+  store = createDynamoDBStore({ tableName: await createIdempotencyTable(client), client });
+});
+afterAll(() => client.destroy());
+
+const poolSize = 5;
+// Batches of message indexes into the pool (duplicates allowed), and how many times each message's handler throws first.
+const scenario = fc.record({
+  fifo: fc.boolean(),
+  batches: fc.array(fc.array(fc.nat({ max: poolSize - 1 }), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+  failuresFirst: fc.array(fc.nat({ max: 2 }), { minLength: poolSize, maxLength: poolSize }),
+});
+
+describe('createSqsBatchHandler under redelivery', () => {
+  it('completes every message exactly once however batches repeat, duplicate and fail, once SQS redelivers the failures', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ fifo, batches, failuresFirst }) => {
+        // Arrange
+        const run = randomUUID();
+        const recordFor = (index: number) => createSqsRecord(`${run}-${index}`, fifo ? { messageGroupId: `${run}-${index % 2}` } : {});
+        const throwsLeft = [...failuresFirst];
+        const completions = new Map<string, number>();
+        const handler = createSqsBatchHandler(async (record: SQSRecord) => {
+          const index = Number(record.messageId.slice(run.length + 1));
+          if ((throwsLeft[index] ?? 0) > 0) {
+            throwsLeft[index] = (throwsLeft[index] ?? 0) - 1;
+            throw new Error('transient');
+          }
+          completions.set(record.messageId, (completions.get(record.messageId) ?? 0) + 1);
+        }, { store });
+
+        // Act: deliver every batch, then redeliver whatever failed until nothing does, as SQS would.
+        let pending: SQSRecord[] = [];
+        for (const batch of batches) {
+          const records = batch.map(recordFor);
+          const failed = new Set(failedMessageIds(await handler(createSqsEvent(records), createLambdaContext())));
+          pending.push(...records.filter((record) => failed.has(record.messageId)));
+        }
+        for (let round = 0; pending.length > 0 && round < 20; round += 1) {
+          const failed = new Set(failedMessageIds(await handler(createSqsEvent(pending), createLambdaContext())));
+          pending = pending.filter((record) => failed.has(record.messageId));
+        }
+
+        // Assert
+        const delivered = new Set(batches.flat().map((index) => `${run}-${index}`));
+        expect(pending).toEqual([]);
+        expect([...completions.keys()].sort()).toEqual([...delivered].sort());
+        expect([...completions.values()].every((count) => count === 1)).toBe(true);
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
