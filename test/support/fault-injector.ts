@@ -1,5 +1,16 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
+/** The DynamoDB command behind each step of the idempotency lifecycle, so a fault can target one step. */
+export const stepCommands = {
+  claim: 'PutItemCommand',
+  complete: 'UpdateItemCommand',
+  release: 'DeleteItemCommand',
+  transaction: 'TransactWriteItemsCommand',
+} as const;
+
+/** A lifecycle step a fault can target. */
+export type LifecycleStep = keyof typeof stepCommands;
+
 /** Which commands fail, and with what. The only fake in the test suite: it injects faults DynamoDB Local cannot produce. */
 export interface FaultPlan {
   /** Command names to fail, e.g. `UpdateItemCommand`. */
@@ -8,29 +19,77 @@ export interface FaultPlan {
   readonly error?: () => Error;
   /** Fail only the first N matching calls. @default Infinity */
   readonly times?: number;
+  /** The share of matching calls that fail, from 0 to 1. @default 1 */
+  readonly share?: number;
+  /** Draws a number in [0, 1) per matching call, compared with `share`; pass a seeded one for reproducible runs. @default Math.random */
+  readonly random?: () => number;
+  /**
+   * `request-lost`: the call never reaches DynamoDB Local. `response-lost`: it reaches DynamoDB Local and is applied,
+   * then the answer is lost on the way back, as with a timeout or a dropped connection after the write.
+   * @default 'request-lost'
+   */
+  readonly loses?: 'request-lost' | 'response-lost';
+  /** Called with the command name each time a fault is injected. @default undefined */
+  readonly onFault?: (commandName: string) => void;
 }
+
+const sdkError = (name: string, message: string, fields: Record<string, unknown>): Error => Object.assign(new Error(message), { name, ...fields });
 
 /** A throttling error shaped like the SDK's, once its own retries are spent. */
 export function throttlingError(): Error {
-  const error = new Error('Rate of requests exceeds the allowed throughput.');
-  error.name = 'ProvisionedThroughputExceededException';
-  return error;
+  return sdkError('ProvisionedThroughputExceededException', 'Rate of requests exceeds the allowed throughput.', { $fault: 'client', $metadata: { httpStatusCode: 400 } });
 }
 
+/** DynamoDB's 500, as the SDK raises it once its own retries are spent. */
+export function internalServerError(): Error {
+  return sdkError('InternalServerError', 'Internal server error', { $fault: 'server', $metadata: { httpStatusCode: 500 } });
+}
+
+/** The SDK's request timeout (`requestTimeout` of the Node HTTP handler). */
+export function timeoutError(): Error {
+  return sdkError('TimeoutError', 'Connection timed out after 1000 ms', { $metadata: {} });
+}
+
+/** A connection dropped mid-call, as Node raises it through the SDK: `socket hang up`, code `ECONNRESET`. */
+export function connectionResetError(): Error {
+  return sdkError('Error', 'socket hang up', { code: 'ECONNRESET', $metadata: {} });
+}
+
+/** Every fault kind by name, for `it.each`. */
+export const faultKinds = {
+  throttling: throttlingError,
+  'internal server error': internalServerError,
+  timeout: timeoutError,
+  'dropped connection': connectionResetError,
+} as const;
+
 /**
- * Fault injector: adds a middleware to a real client so that chosen commands fail before they reach DynamoDB Local.
- * Everything else still goes to the real DynamoDB Local. Returns a function that stops injecting.
+ * Fault injector: adds a middleware to a real client so that a share of chosen commands fail before they reach
+ * DynamoDB Local, or after it applied them (`loses: 'response-lost'`). Everything else still goes to the real DynamoDB
+ * Local. It sits before the SDK's retry step, so an injected fault is what the caller sees after the SDK's retries.
+ * Returns a function that stops injecting.
  */
 export function injectFaults(client: DynamoDBClient, plan: FaultPlan): () => void {
   let remaining = plan.times ?? Number.POSITIVE_INFINITY;
+  const share = plan.share ?? 1;
+  const random = plan.random ?? Math.random;
   const name = `faultInjector-${Math.random().toString(36).slice(2)}`;
+  const shouldFail = (commandName: string) => {
+    if (remaining <= 0 || !plan.commands.includes(commandName) || random() >= share) return false;
+    remaining -= 1;
+    plan.onFault?.(commandName);
+    return true;
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (remaining > 0 && plan.commands.includes(context.commandName ?? '')) {
-        remaining -= 1;
-        throw (plan.error ?? throttlingError)();
+      const commandName = context.commandName ?? '';
+      if (plan.loses !== 'response-lost') {
+        if (shouldFail(commandName)) throw (plan.error ?? throttlingError)();
+        return next(args);
       }
-      return next(args);
+      const output = await next(args);
+      if (shouldFail(commandName)) throw (plan.error ?? timeoutError)();
+      return output;
     },
     { step: 'initialize', name },
   );

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import {
+  completeWithTransaction,
+  createDynamoDBStore,
+  httpIdempotency,
+  idempotency,
+  isIdempotencyError,
+  isIdempotencyInProgressError,
+} from '../../lib/idempotency/index.js';
+import { restEvent } from '../support/api-gateway-events.js';
+import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
+import { createExecutionLedger, type ExecutionLedger } from '../support/execution-ledger.js';
+import { faultKinds, injectFaults, stepCommands } from '../support/fault-injector.js';
+import { checkFaultCase, faultCasesAt, lifecycleSteps, type CallerOutcome, type FaultCase, type Invoke } from '../support/fault-scenario.js';
+import { createLambdaContext } from '../support/lambda-context.js';
+import { httpOutcome } from '../support/http-outcome.js';
+
+const leaseMs = 1_200;
+let client: DynamoDBClient;
+let tableName: string;
+let ordersTable: string;
+let ledger: ExecutionLedger;
+
+beforeAll(async () => {
+  client = createTestClient();
+  tableName = await createIdempotencyTable(client);
+  ordersTable = await createOrdersTable(client);
+  ledger = createExecutionLedger(client, tableName);
+});
+afterAll(() => client.destroy());
+
+class PlannedHandlerFailure extends Error {}
+
+/** The handler every case wraps: checks its claim, commits an order in the transaction case, fails once in the release case. */
+async function runHandler(fault: FaultCase, key: string, context: Context): Promise<{ key: string; execution: number }> {
+  return ledger.run(key, context, async (execution) => {
+    const result = { key, execution };
+    if (fault.step === 'release' && execution === 1) throw new PlannedHandlerFailure();
+    if (fault.step === 'transaction') {
+      const put = { Put: { TableName: ordersTable, Item: { orderId: { S: `${key}#${execution}` }, key: { S: key } } } };
+      await completeWithTransaction(context, { writes: [put], result });
+    }
+    return result;
+  });
+}
+
+function faultyStore(fault: FaultCase) {
+  const faulty = createTestClient();
+  injectFaults(faulty, { commands: [stepCommands[fault.step]], error: faultKinds[fault.kind], loses: fault.loses, times: 1 });
+  return { store: createDynamoDBStore({ tableName, client: faulty }), destroy: () => faulty.destroy() };
+}
+
+const coreOutcome = async (call: () => Promise<unknown>): Promise<CallerOutcome> => {
+  try {
+    return { kind: 'answer', result: await call() };
+  } catch (error) {
+    if (isIdempotencyInProgressError(error)) return { kind: 'in-progress' };
+    if (isIdempotencyError(error)) return { kind: 'refused', detail: error.name };
+    if (error instanceof PlannedHandlerFailure) return { kind: 'handler-failed' };
+    return { kind: 'untyped', detail: String(error) };
+  }
+};
+
+const adapters: Array<[string, (fault: FaultCase, key: string, store: ReturnType<typeof faultyStore>['store']) => Invoke]> = [
+  ['idempotency() middleware', (fault, key, store) => {
+    const handler = middy(async (_event: { key: string }, context: Context) => runHandler(fault, key, context)).use(idempotency({ store, key: (event) => event.key }));
+    return () => coreOutcome(() => handler({ key }, createLambdaContext({ remainingMs: leaseMs })));
+  }],
+  ['httpIdempotency() middleware', (fault, key, store) => {
+    const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+      .use(httpHeaderNormalizer())
+      .use(httpErrorHandler({ logger: false }))
+      .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store }))
+      .handler(async (_event, context) => {
+        try {
+          return { statusCode: 201, body: JSON.stringify(await runHandler(fault, key, context)) };
+        } catch (error) {
+          if (!(error instanceof PlannedHandlerFailure)) throw error;
+          return { statusCode: 503, headers: { 'Content-Type': 'application/problem+json' }, body: '{"type":"urn:test:handler-failed"}' };
+        }
+      });
+    return async () => httpOutcome(await handler(restEvent({ headers: { 'Idempotency-Key': key }, body: '{}' }), createLambdaContext({ remainingMs: leaseMs })));
+  }],
+];
+
+const countOrders = async (key: string) => {
+  const scan = await client.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true, FilterExpression: '#key = :key', ExpressionAttributeNames: { '#key': 'key' }, ExpressionAttributeValues: { ':key': { S: key } } }));
+  return scan.Items?.length ?? 0;
+};
+
+describe.each(adapters)('store faults through the %s', (adapterName, adapt) => {
+  it.each(lifecycleSteps)('keeps every invariant for every fault kind at the %s step', async (step) => {
+    // Arrange
+    const runs = faultCasesAt(step).map((fault) => ({ fault, key: `${adapterName.slice(0, 4)}-${step}-${fault.kind}-${fault.loses}-${Math.random().toString(36).slice(2)}`.replace(/ /g, '_') }));
+
+    // Act
+    const results = await Promise.all(
+      runs.map(async ({ fault, key }) => {
+        const { store, destroy } = faultyStore(fault);
+        const problems = await checkFaultCase(fault, adapt(fault, key, store), { executions: () => ledger.executions(key), orders: () => countOrders(key) }, leaseMs);
+        destroy();
+        return problems.map((problem) => `${fault.kind}, ${fault.loses}: ${problem}`);
+      }),
+    );
+
+    // Assert
+    expect(results.flat()).toEqual([]);
+    expect(ledger.violations).toEqual([]);
+  });
+});

@@ -1,0 +1,81 @@
+import { faultKinds, stepCommands, type LifecycleStep } from './fault-injector.js';
+
+/** One fault: which step fails, how, and whether the write reached DynamoDB before the answer was lost. */
+export interface FaultCase {
+  readonly step: LifecycleStep;
+  readonly kind: keyof typeof faultKinds;
+  readonly loses: 'request-lost' | 'response-lost';
+}
+
+/** Every fault kind at `step`, with the request lost and with the response lost. */
+export function faultCasesAt(step: LifecycleStep): FaultCase[] {
+  return (Object.keys(faultKinds) as Array<keyof typeof faultKinds>).flatMap((kind) =>
+    (['request-lost', 'response-lost'] as const).map((loses) => ({ step, kind, loses })),
+  );
+}
+
+/** Every lifecycle step, for `it.each`. */
+export const lifecycleSteps = Object.keys(stepCommands) as LifecycleStep[];
+
+/** What a caller got, whatever the adapter: an answer with the handler's result, or a refusal. */
+export type CallerOutcome =
+  | { readonly kind: 'answer'; readonly result: unknown }
+  | { readonly kind: 'in-progress' }
+  /** A typed refusal: an `IdempotencyError`, or a problem+json 4xx/503 with `Retry-After` where it needs one. */
+  | { readonly kind: 'refused'; readonly detail: string }
+  /** The handler's own planned failure, passed through unchanged. */
+  | { readonly kind: 'handler-failed' }
+  /** Anything else: an untyped error or a bare 500. Always a violation. */
+  | { readonly kind: 'untyped'; readonly detail: string };
+
+/** Calls the idempotent handler once for the key; never throws. */
+export type Invoke = () => Promise<CallerOutcome>;
+
+/** What the checks need to know about the world after each call. */
+export interface FaultProbe {
+  /** How many times the handler started for this key. */
+  executions(): number;
+  /** How many orders the key's executions committed (transaction step only). */
+  orders(): Promise<number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const describeOutcome = (outcome: CallerOutcome) => JSON.stringify(outcome);
+
+/**
+ * Drives one fault case and returns every broken invariant: the first call meets the fault, a duplicate follows
+ * while the lease holds, then retries after the lease until one is answered, then one more duplicate.
+ */
+export async function checkFaultCase(fault: FaultCase, invoke: Invoke, probe: FaultProbe, leaseMs: number): Promise<string[]> {
+  const problems: string[] = [];
+  const leaseEndsMs = Date.now() + leaseMs;
+  const first = await invoke();
+  const runsAfterFirst = probe.executions();
+  if (first.kind === 'untyped') problems.push(`first call got an untyped failure: ${first.detail}`);
+  if (first.kind === 'handler-failed' && fault.step !== 'release') problems.push('first call failed in the handler, which only fails in release cases');
+  if (fault.step === 'claim' && runsAfterFirst > 0 && first.kind !== 'answer') problems.push('the handler ran although the claim failed');
+
+  const duplicate = await invoke();
+  if (Date.now() < leaseEndsMs && first.kind === 'answer') {
+    // A result the caller holds is either stored (replayed) or its key blocked until the lease ends.
+    const replayed = duplicate.kind === 'answer' && JSON.stringify(duplicate.result) === JSON.stringify(first.result);
+    if (!replayed && duplicate.kind !== 'in-progress') problems.push(`a returned result was neither replayed nor blocked: ${describeOutcome(duplicate)}`);
+    if (probe.executions() !== runsAfterFirst) problems.push('a duplicate ran the handler again while the lease held');
+  }
+  if (duplicate.kind === 'untyped') problems.push(`duplicate got an untyped failure: ${duplicate.detail}`);
+
+  await sleep(Math.max(0, leaseEndsMs - Date.now()) + 50);
+  let final = await invoke();
+  for (let attempt = 0; attempt < 20 && (final.kind === 'in-progress' || final.kind === 'refused'); attempt++) {
+    await sleep(100);
+    final = await invoke();
+  }
+  if (final.kind !== 'answer') return [...problems, `no answer after the lease ended: ${describeOutcome(final)}`];
+  const runsAtEnd = probe.executions();
+  const last = await invoke();
+  if (last.kind !== 'answer' || JSON.stringify(last.result) !== JSON.stringify(final.result)) problems.push(`the answer was not replayed: ${describeOutcome(last)}`);
+  if (probe.executions() !== runsAtEnd) problems.push('a completed key ran again');
+  if (runsAtEnd > 2) problems.push(`the handler ran ${runsAtEnd} times for one fault`);
+  if (fault.step === 'transaction' && (await probe.orders()) !== 1) problems.push(`expected exactly one order, found ${await probe.orders()}`);
+  return problems;
+}
