@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from '@jest/globals';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { createDynamoDBStore, IdempotencyKeyError, IdempotencyPayloadMismatchError, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { IdempotencyKeyError, IdempotencyPayloadMismatchError } from '../../lib/idempotency/index.js';
 import { adapters } from '../support/adapters.js';
-import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
+import { useStoreFixture } from '../support/store-fixture.js';
 
 type OrderPlaced = EventBridgeEvent<'OrderPlaced', { orderId: string }>;
 
@@ -13,16 +12,10 @@ interface ChargeRequest {
   cents: number;
 }
 
-let client: DynamoDBClient;
-let store: DynamoDBStore;
+const fixture = useStoreFixture();
 let nextId = 0;
 const freshId = (label: string) => `${label}-${++nextId}-${Math.random().toString(36).slice(2)}`;
 
-beforeAll(async () => {
-  client = createTestClient();
-  store = createDynamoDBStore({ tableName: await createIdempotencyTable(client), client });
-});
-afterAll(() => client.destroy());
 
 function createOrderPlaced(id: string, orderId = 'order-1'): OrderPlaced {
   return {
@@ -41,7 +34,7 @@ function createOrderPlaced(id: string, orderId = 'order-1'): OrderPlaced {
 describe.each(adapters)('EventBridge through the %s', (_name, wrap) => {
   const createHandler = () => {
     let runs = 0;
-    const handler = wrap(async (event: OrderPlaced) => ({ shipped: event.detail.orderId, run: ++runs }), { store, key: (event) => event.id, namespace: 'ship-order' });
+    const handler = wrap(async (event: OrderPlaced) => ({ shipped: event.detail.orderId, run: ++runs }), { store: fixture.store, key: (event) => event.id, namespace: 'ship-order' });
     return { handler, runs: () => runs };
   };
 
@@ -92,7 +85,7 @@ describe.each(adapters)('direct invocation through the %s', (_name, wrap) => {
   const createHandler = () => {
     let runs = 0;
     const handler = wrap(async (request: ChargeRequest) => ({ charged: request.cents, run: ++runs }), {
-      store,
+      store: fixture.store,
       key: (request) => request.requestId,
       fingerprint: (request) => request.cents,
       namespace: 'charge',

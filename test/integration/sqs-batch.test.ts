@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient as Client } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from '@jest/globals';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import middy from '@middy/core';
-import { createDynamoDBStore, createSqsBatchHandler, IdempotencyInProgressError, IdempotencyStoreError, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { createDynamoDBStore, createSqsBatchHandler, IdempotencyInProgressError, IdempotencyStoreError } from '../../lib/idempotency/index.js';
 import { findFreePort, localDynamoDBClientConfig } from '../../lib/local/dynamodb-local.js';
-import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { createSqsEvent, createSqsRecord, failedMessageIds } from '../support/sqs-events.js';
+import { useStoreFixture } from '../support/store-fixture.js';
 
-let client: DynamoDBClient;
-let store: DynamoDBStore;
-let tableName: string;
+const fixture = useStoreFixture();
 let nextId = 0;
 const freshId = (label: string) => `${label}-${++nextId}-${Math.random().toString(36).slice(2)}`;
 
-beforeAll(async () => {
-  client = createTestClient();
-  tableName = await createIdempotencyTable(client);
-  store = createDynamoDBStore({ tableName, client });
-});
-afterAll(() => client.destroy());
 
 /** A record handler that counts its runs per message id and throws for the ids in `failing`. */
 function createCountingHandler(failing = new Set<string>()) {
@@ -37,7 +28,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
   it('runs a message once when it appears twice in one batch, and reports no failures', async () => {
     // Arrange
     const { runs, handleRecord } = createCountingHandler();
-    const handler = createSqsBatchHandler(handleRecord, { store });
+    const handler = createSqsBatchHandler(handleRecord, { store: fixture.store });
     const [a, b] = [freshId('a'), freshId('b')];
 
     // Act
@@ -51,7 +42,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
   it('runs two messages once when a custom key from the body makes them duplicates', async () => {
     // Arrange
     const { runs, handleRecord } = createCountingHandler();
-    const handler = createSqsBatchHandler(handleRecord, { store, key: (record) => (JSON.parse(record.body) as { paymentId: string }).paymentId });
+    const handler = createSqsBatchHandler(handleRecord, { store: fixture.store, key: (record) => (JSON.parse(record.body) as { paymentId: string }).paymentId });
     const body = JSON.stringify({ paymentId: freshId('payment') });
 
     // Act
@@ -65,7 +56,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
   it('runs nothing again and reports no failures when a whole batch is redelivered', async () => {
     // Arrange
     const { runs, handleRecord } = createCountingHandler();
-    const handler = createSqsBatchHandler(handleRecord, { store });
+    const handler = createSqsBatchHandler(handleRecord, { store: fixture.store });
     const ids = [freshId('a'), freshId('b'), freshId('c')];
     const event = createSqsEvent(ids.map((id) => createSqsRecord(id)));
 
@@ -83,7 +74,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     // Arrange
     const [a, b, c] = [freshId('a'), freshId('b'), freshId('c')];
     const { runs, failing, handleRecord } = createCountingHandler(new Set([b]));
-    const handler = createSqsBatchHandler(handleRecord, { store });
+    const handler = createSqsBatchHandler(handleRecord, { store: fixture.store });
 
     // Act
     const first = await handler(createSqsEvent([a, b, c].map((id) => createSqsRecord(id))), createLambdaContext());
@@ -104,7 +95,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     const [a1, a2, a3, b1] = [freshId('a1'), freshId('a2'), freshId('a3'), freshId('b1')];
     const { runs, failing, handleRecord } = createCountingHandler(new Set([a2]));
     const logged: Array<[string, unknown]> = [];
-    const handler = createSqsBatchHandler(handleRecord, { store, logger: (message, details) => logged.push([message, details.messageId]) });
+    const handler = createSqsBatchHandler(handleRecord, { store: fixture.store, logger: (message, details) => logged.push([message, details.messageId]) });
     const fifo = (id: string, group: string) => createSqsRecord(id, { messageGroupId: group });
 
     // Act
@@ -134,7 +125,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
         runs += 1;
         await firstMayFinish;
       },
-      { store, logger: (message, details) => message === 'SQS record failed' && errors.push(details.error) },
+      { store: fixture.store, logger: (message, details) => message === 'SQS record failed' && errors.push(details.error) },
     );
     const event = createSqsEvent([createSqsRecord(id)]);
 
@@ -156,11 +147,11 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
 
   it('fails every record without running any handler when the store is unreachable', async () => {
     // Arrange
-    const unreachable = new Client({ ...localDynamoDBClientConfig, endpoint: `http://127.0.0.1:${await findFreePort()}`, maxAttempts: 1 });
+    const unreachable = new DynamoDBClient({ ...localDynamoDBClientConfig, endpoint: `http://127.0.0.1:${await findFreePort()}`, maxAttempts: 1 });
     const errors: unknown[] = [];
     const { runs, handleRecord } = createCountingHandler();
     const handler = createSqsBatchHandler(handleRecord, {
-      store: createDynamoDBStore({ tableName, client: unreachable }),
+      store: createDynamoDBStore({ tableName: fixture.tableName, client: unreachable }),
       logger: (message, details) => message === 'SQS record failed' && errors.push(details.error),
     });
     const ids = [freshId('a'), freshId('b')];
@@ -182,10 +173,10 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     // Arrange
     const { runs, handleRecord } = createCountingHandler();
     const event = createSqsEvent([createSqsRecord(freshId('shared'))]);
-    await createSqsBatchHandler(handleRecord, { store })(event, createLambdaContext({ functionName: 'test-function' }));
+    await createSqsBatchHandler(handleRecord, { store: fixture.store })(event, createLambdaContext({ functionName: 'test-function' }));
 
     // Act
-    const response = await createSqsBatchHandler(handleRecord, { store, ...options })(event, createLambdaContext({ functionName }));
+    const response = await createSqsBatchHandler(handleRecord, { store: fixture.store, ...options })(event, createLambdaContext({ functionName }));
 
     // Assert
     expect(failedMessageIds(response)).toEqual([]);
@@ -196,7 +187,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     // Arrange
     const [a, b] = [freshId('a'), freshId('b')];
     const { runs, handleRecord } = createCountingHandler(new Set([b]));
-    const handler = middy(createSqsBatchHandler(handleRecord, { store }));
+    const handler = middy(createSqsBatchHandler(handleRecord, { store: fixture.store }));
 
     // Act
     const response = await handler(createSqsEvent([createSqsRecord(a), createSqsRecord(b)]), createLambdaContext());

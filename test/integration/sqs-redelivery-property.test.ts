@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { createDynamoDBStore, createSqsBatchHandler, type DynamoDBStore } from '../../lib/idempotency/index.js';
-import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
+import { createSqsBatchHandler } from '../../lib/idempotency/index.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { createSqsEvent, createSqsRecord, failedMessageIds } from '../support/sqs-events.js';
+import { useStoreFixture } from '../support/store-fixture.js';
 
-let client: DynamoDBClient;
-let store: DynamoDBStore;
-
-beforeAll(async () => {
-  client = createTestClient();
-  store = createDynamoDBStore({ tableName: await createIdempotencyTable(client), client });
-});
-afterAll(() => client.destroy());
-
+const fixture = useStoreFixture();
 const poolSize = 5;
 // Batches of message indexes into the pool (duplicates allowed), and how many times each message's handler throws first.
 const scenario = fc.record({
@@ -41,7 +32,7 @@ describe('createSqsBatchHandler under redelivery', () => {
             throw new Error('transient');
           }
           completions.set(record.messageId, (completions.get(record.messageId) ?? 0) + 1);
-        }, { store });
+        }, { store: fixture.store });
 
         // Act: deliver every batch, then redeliver whatever failed until nothing does, as SQS would.
         let pending: SQSRecord[] = [];

@@ -1,30 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PutItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { completeWithTransaction, createDynamoDBStore, createSqsBatchHandler, IdempotencyTransactionCanceledError, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { completeWithTransaction, createSqsBatchHandler, IdempotencyTransactionCanceledError } from '../../lib/idempotency/index.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
-import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
+import { createOrdersTable } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { createSqsEvent, createSqsRecord, failedMessageIds } from '../support/sqs-events.js';
+import { useStoreFixture } from '../support/store-fixture.js';
 
-let client: DynamoDBClient;
+const fixture = useStoreFixture();
 let calls: CallCounter;
-let store: DynamoDBStore;
 let ordersTableName: string;
 
 beforeAll(async () => {
-  client = createTestClient();
-  calls = countCalls(client);
-  store = createDynamoDBStore({ tableName: await createIdempotencyTable(client), client });
-  ordersTableName = await createOrdersTable(client);
+  calls = countCalls(fixture.client);
+  ordersTableName = await createOrdersTable(fixture.client);
 });
-afterAll(() => client.destroy());
 
 const orderIdOf = (record: SQSRecord) => (JSON.parse(record.body) as { orderId: string }).orderId;
 const orderRecord = (orderId: string) => createSqsRecord(randomUUID(), { body: JSON.stringify({ orderId }) });
 const countOrders = async (orderIds: string[]) => {
-  const { Items = [] } = await client.send(new ScanCommand({ TableName: ordersTableName, ConsistentRead: true }));
+  const { Items = [] } = await fixture.client.send(new ScanCommand({ TableName: ordersTableName, ConsistentRead: true }));
   return Items.filter((item) => orderIds.includes(item.orderId?.S ?? '')).length;
 };
 
@@ -40,7 +37,7 @@ async function placeOrder(record: SQSRecord, context: Context) {
 describe('createSqsBatchHandler with completeWithTransaction', () => {
   it('commits each record\'s order with its completion, and a redelivered batch writes nothing more', async () => {
     // Arrange
-    const handler = createSqsBatchHandler(placeOrder, { store, key: orderIdOf });
+    const handler = createSqsBatchHandler(placeOrder, { store: fixture.store, key: orderIdOf });
     const orderIds = [randomUUID(), randomUUID()];
     const event = createSqsEvent(orderIds.map(orderRecord));
     calls.reset();
@@ -62,12 +59,12 @@ describe('createSqsBatchHandler with completeWithTransaction', () => {
     // Arrange
     const errors: unknown[] = [];
     const handler = createSqsBatchHandler(placeOrder, {
-      store,
+      store: fixture.store,
       key: orderIdOf,
       logger: (message, details) => message === 'SQS record failed' && errors.push(details.error),
     });
     const [taken, free] = [randomUUID(), randomUUID()];
-    await client.send(new PutItemCommand({ TableName: ordersTableName, Item: { orderId: { S: taken }, placedBy: { S: 'someone else' } } }));
+    await fixture.client.send(new PutItemCommand({ TableName: ordersTableName, Item: { orderId: { S: taken }, placedBy: { S: 'someone else' } } }));
     const takenRecord = orderRecord(taken);
 
     // Act
