@@ -44,7 +44,7 @@ export function renderLatencySvg(latency: LatencyResults, caption: string): stri
       parts.push(
         `<text x="${layout.labelWidth - 8}" y="${y + 11}" text-anchor="end">${escape(bar.label)}</text>`,
         `<rect x="${layout.labelWidth}" y="${y}" width="${width.toFixed(1)}" height="${layout.barHeight}" fill="${bar.color}"/>`,
-        `<line x1="${layout.labelWidth + width}" y1="${middle}" x2="${(layout.labelWidth + whisker).toFixed(1)}" y2="${middle}" stroke="${bar.color}"/>`,
+        `<line x1="${(layout.labelWidth + width).toFixed(1)}" y1="${middle}" x2="${(layout.labelWidth + whisker).toFixed(1)}" y2="${middle}" stroke="${bar.color}"/>`,
         `<text x="${(layout.labelWidth + whisker + 6).toFixed(1)}" y="${y + 11}">${escape(formatMicros(bar.value.p50))}</text>`,
       );
       y += layout.barHeight + layout.barGap;

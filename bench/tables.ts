@@ -14,11 +14,12 @@ export interface Table {
 const spread = (p: Percentiles) => `${formatMicros(p.p50)} / ${formatMicros(p.p90)} / ${formatMicros(p.p99)}`;
 const ratios = (p: Percentiles) => `${formatRatio(p.p50)} / ${formatRatio(p.p90)} / ${formatRatio(p.p99)}`;
 
-/** The report's tables, in the issue's order, then the targets. */
+/** The report's tables: the summary, each measurement in the issue's order, then the targets. */
 export function buildTables(results: BenchResults): Table[] {
   const { latency, roundTrips, throughput, exactlyOnce, cpu, bundles } = results;
   const rounds = results.run.mode === 'quick' ? 'quick run' : 'full run';
   return [
+    buildSummary(results),
     {
       title: `Latency per invocation, sequential (p50 / p90 / p99, medians over rounds, ${rounds})`,
       headers: ['Path', 'Ours', 'Powertools', 'Ours/Powertools'],
@@ -71,6 +72,28 @@ export function buildTables(results: BenchResults): Table[] {
     },
     { title: 'Targets (reported, not asserted)', headers: ['Target', 'Measured', 'Met'], rows: results.targets.map((check) => [check.target, check.measured, check.met ? 'yes' : 'MISSED']) },
   ];
+}
+
+/** One table of the headline figures, ours beside Powertools, for the README and the top of `latest.md`. */
+export function buildSummary(results: BenchResults): Table {
+  const { latency, roundTrips, throughput, exactlyOnce, cpu, bundles } = results;
+  const p50 = (path: (typeof latencyPaths)[number]) => [`${path} latency, p50`, formatMicros(latency.paths[path].ours.p50), formatMicros(latency.paths[path].powertools.p50), formatRatio(latency.paths[path].ratio.p50)];
+  const calls = (library: 'ours' | 'powertools') => Object.keys(roundTripTargets).map((path) => roundTrips[path as RoundTripPath][library].commands.length).join(' / ');
+  const doubles = (library: 'ours' | 'powertools') => String(Object.keys(exactlyOnce[library].doubleExecutions).length);
+  const added = (library: 'ours' | 'powertools') => `${formatBytes(bundles.added[library].rawBytes)} (${formatBytes(bundles.added[library].gzipBytes)} gzip)`;
+  return {
+    title: 'Summary',
+    headers: ['Figure', 'Ours', 'Powertools', 'Ours/Powertools'],
+    rows: [
+      ...latencyPaths.map(p50),
+      ...Object.entries(throughput).map(([concurrency, row]) => [`throughput at concurrency ${concurrency.slice(1)}`, formatRate(row.ours), formatRate(row.powertools), formatRatio(row.ratio)]),
+      ['DynamoDB calls: first / duplicate / cached / in progress / handler error', calls('ours'), calls('powertools'), ''],
+      [`keys run twice (${exactlyOnce.ours.keys} keys × ${exactlyOnce.ours.duplicatesPerKey} concurrent duplicates)`, doubles('ours'), doubles('powertools'), ''],
+      ...Object.entries(cpu.paths).map(([path, row]) => [`${path} middleware CPU (in-memory fake client)`, formatMicros(row.ours), formatMicros(row.powertools), formatRatio(row.ratio)]),
+      ['bytes added to a minified bundle', added('ours'), added('powertools'), formatRatio(bundles.ratio.rawBytes)],
+      ['import time of that bundle (fresh node)', `${bundles.bundles.ours.importMs.toFixed(0)} ms`, `${bundles.bundles.powertools.importMs.toFixed(0)} ms`, formatRatio(bundles.ratio.importMs)],
+    ],
+  };
 }
 
 /** Renders tables as aligned plain text for a terminal. */
