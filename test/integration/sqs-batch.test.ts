@@ -145,6 +145,43 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     expect(runs).toBe(1);
   });
 
+  it('keeps the record in flight when a batch times out blocked until that invocation\'s deadline, then lets a redelivery run it', async () => {
+    // Arrange
+    const id = freshId('timed-out');
+    let clockMs = Date.now();
+    let finishFirst: () => void = () => undefined;
+    const firstHangs = new Promise<void>((resolve) => (finishFirst = resolve));
+    let runs = 0;
+    const outcomes: string[] = [];
+    const handler = createSqsBatchHandler(
+      async () => {
+        runs += 1;
+        if (runs === 1) await firstHangs;
+        return runs;
+      },
+      { store: fixture.store, now: () => clockMs, onOutcome: (outcome) => outcomes.push(outcome.type) },
+    );
+    const event = createSqsEvent([createSqsRecord(id)]);
+
+    // Act
+    const timedOut = handler(event, createLambdaContext({ remainingMs: 5_000 }));
+    while (runs === 0) await new Promise((resolve) => setImmediate(resolve));
+    clockMs += 4_000;
+    const beforeDeadline = await handler(event, createLambdaContext());
+    clockMs += 2_000;
+    const afterDeadline = await handler(event, createLambdaContext());
+    finishFirst();
+    await timedOut;
+    const redeliveredAgain = await handler(event, createLambdaContext());
+
+    // Assert
+    expect(failedMessageIds(beforeDeadline)).toEqual([id]);
+    expect(failedMessageIds(afterDeadline)).toEqual([]);
+    expect(failedMessageIds(redeliveredAgain)).toEqual([]);
+    expect(runs).toBe(2);
+    expect(outcomes).toEqual(['claimed', 'in-progress', 'claimed', 'completed', 'lease-lost', 'replayed']);
+  });
+
   it('fails every record without running any handler when the store is unreachable', async () => {
     // Arrange
     const unreachable = new DynamoDBClient({ ...localDynamoDBClientConfig, endpoint: `http://127.0.0.1:${await findFreePort()}`, maxAttempts: 1 });
