@@ -7,7 +7,7 @@ import { measureLatency } from './latency.js';
 import { endProgress, reportProgress } from './progress.js';
 import { describeRun, type BenchResults } from './results.js';
 import { measureRoundTrips } from './round-trips.js';
-import { readSettings } from './settings.js';
+import { readSettings, type BenchSettings } from './settings.js';
 import { buildTables, renderText } from './tables.js';
 import { checkTargets } from './targets.js';
 import { measureThroughput } from './throughput.js';
@@ -15,33 +15,43 @@ import { writeResults } from './write-results.js';
 
 // `npm run bench [-- --quick]`: measures this library beside Powertools idempotency on one DynamoDB Local.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const settings = readSettings(process.argv.slice(2));
-const startLoad = loadavg()[0] as number;
-const started = performance.now();
 
-reportProgress('starting DynamoDB Local (in memory)');
-const local = await startDynamoDBLocal();
-let io;
-try {
-  const roundTrips = await measureRoundTrips(local.endpoint);
-  const latency = await measureLatency(local.endpoint, settings);
-  const throughput = await measureThroughput(local.endpoint, settings);
-  const exactlyOnce = await measureExactlyOnce(local.endpoint, settings);
-  io = { roundTrips, latency, throughput, exactlyOnce };
-} finally {
-  await local.stop();
+async function measureOnDynamoDB(settings: BenchSettings) {
+  reportProgress('starting DynamoDB Local (in memory)');
+  const local = await startDynamoDBLocal();
+  try {
+    const roundTrips = await measureRoundTrips(local.endpoint);
+    const latency = await measureLatency(local.endpoint, settings);
+    const throughput = await measureThroughput(local.endpoint, settings);
+    const exactlyOnce = await measureExactlyOnce(local.endpoint, settings);
+    return { roundTrips, latency, throughput, exactlyOnce };
+  } finally {
+    await local.stop();
+  }
 }
-// Measured once DynamoDB Local's JVM is gone, so it does not compete for the CPU.
-const cpu = await measureCpu(settings);
-const bundles = await measureBundles(settings);
-endProgress();
 
-const measured = { ...io, cpu, bundles, run: describeRun({ quick: settings.quick, startLoad, durationSeconds: (performance.now() - started) / 1_000 }) };
-const results: BenchResults = { ...measured, targets: checkTargets(measured) };
-console.log(renderText(buildTables(results)));
-for (const [library, run] of Object.entries(results.exactlyOnce)) {
-  for (const [key, times] of Object.entries(run.doubleExecutions)) console.log(`FAILURE: ${library} ran the handler ${times} times for key ${key}`);
+async function main(): Promise<void> {
+  const settings = readSettings(process.argv.slice(2));
+  const startLoad = loadavg()[0] as number;
+  const started = performance.now();
+  const io = await measureOnDynamoDB(settings);
+  // Measured once DynamoDB Local's JVM is gone, so it does not compete for the CPU.
+  const cpu = await measureCpu(settings);
+  const bundles = await measureBundles(settings);
+  endProgress();
+  const measured = { ...io, cpu, bundles, run: describeRun({ quick: settings.quick, startLoad, durationSeconds: (performance.now() - started) / 1_000 }) };
+  const results: BenchResults = { ...measured, targets: checkTargets(measured) };
+  console.log(renderText(buildTables(results)));
+  for (const [library, run] of Object.entries(results.exactlyOnce)) {
+    for (const [key, times] of Object.entries(run.doubleExecutions)) console.log(`FAILURE: ${library} ran the handler ${times} times for key ${key}`);
+  }
+  console.log(`\nWritten to ${await writeResults(results)}`);
+  // Our own double execution is a defect and fails the command; Powertools' are findings, reported above.
+  if (Object.keys(results.exactlyOnce.ours.doubleExecutions).length > 0) process.exitCode = 1;
 }
-console.log(`\nWritten to ${await writeResults(results)}`);
-// Our own double execution is a defect and fails the command; Powertools' are findings, reported above.
-if (Object.keys(results.exactlyOnce.ours.doubleExecutions).length > 0) process.exitCode = 1;
+
+main().catch((error: unknown) => {
+  endProgress();
+  console.error(`npm run bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+});
