@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import { holdClaim, markReplayed, takeHeldClaim } from './claim-state.js';
-import { IdempotencyLeaseLostError, isIdempotencyError, type IdempotencyError } from './errors.js';
+import { IdempotencyLeaseLostError, IdempotencyStoreError, isIdempotencyError, type IdempotencyError } from './errors.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
 
@@ -49,8 +49,10 @@ export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TE
     // Middy's early timeout fails the request while the handler may still be running: releasing now would let a
     // retry run beside it, so the key stays held until the lease (the Lambda deadline) ends.
     if (held?.claim !== undefined && !held.committed && !isMiddyTimeout(request.error)) await lifecycle.abort(held.claim);
-    // A transaction refused by the fence: the invocation that took over answers; this one says so instead of a 500.
-    if (answers.answerError !== undefined && request.error instanceof IdempotencyLeaseLostError) request.response = answers.answerError(request.error);
+    // A transaction refused by the fence (the invocation that took over answers) or failed in DynamoDB (nothing was
+    // committed, or the completion replays): this one says so, 409 or 503 with Retry-After, instead of a 500.
+    const answerable = request.error instanceof IdempotencyLeaseLostError || request.error instanceof IdempotencyStoreError;
+    if (answers.answerError !== undefined && answerable) request.response = answers.answerError(request.error);
   };
 
   return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError };
