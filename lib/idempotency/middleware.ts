@@ -51,8 +51,10 @@ export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TE
     if (held?.claim !== undefined && !held.committed && !isMiddyTimeout(request.error)) await lifecycle.abort(held.claim);
     // A transaction refused by the fence (the invocation that took over answers) or failed in DynamoDB (nothing was
     // committed, or the completion replays): this one says so, 409 or 503 with Retry-After, instead of a 500.
-    const answerable = request.error instanceof IdempotencyLeaseLostError || request.error instanceof IdempotencyStoreError;
-    if (answers.answerError !== undefined && answerable) request.response = answers.answerError(request.error);
+    const { error } = request;
+    if (answers.answerError !== undefined && (error instanceof IdempotencyLeaseLostError || error instanceof IdempotencyStoreError)) {
+      request.response = answers.answerError(error);
+    }
   };
 
   return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError };
