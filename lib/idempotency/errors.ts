@@ -1,3 +1,5 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
 /**
  * The base of every error this library throws, so one `instanceof IdempotencyError` catches them all.
  *
@@ -81,6 +83,8 @@ export interface TransactionCancellationReason {
   /** DynamoDB's code, e.g. `ConditionalCheckFailed`, `TransactionConflict`, `ValidationError`. */
   readonly code: string;
   readonly message?: string;
+  /** The item as it was, in attribute-value form, when the write asked for `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`. */
+  readonly item?: Record<string, AttributeValue>;
 }
 
 /** A transactional completion was cancelled by the caller's own items (their conditions); nothing was written. */

@@ -34,7 +34,7 @@ export async function transactWithCompletion(
     if (completion !== undefined && reasons[writes.length]?.Code === 'ConditionalCheckFailed') return 'lease-lost';
     const callerReasons = reasons
       .slice(0, writes.length)
-      .map((reason, index) => ({ index, code: reason.Code ?? 'None', message: reason.Message }))
+      .map((reason, index) => ({ index, code: reason.Code ?? 'None', message: reason.Message, ...(reason.Item === undefined ? {} : { item: reason.Item }) }))
       .filter((reason) => reason.code !== 'None');
     if (callerReasons.length === 0) throw new IdempotencyStoreError('DynamoDB cancelled the transaction on the idempotency record', { cause: error });
     throw new IdempotencyTransactionCanceledError(callerReasons, { cause: error });
