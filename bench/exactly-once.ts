@@ -34,17 +34,9 @@ export async function measureExactlyOnce(endpoint: string, settings: BenchSettin
 
 async function runLibrary(library: Library, endpoint: string, settings: BenchSettings): Promise<ExactlyOnceRun> {
   const client = createBenchClient(endpoint);
-  const tableName = await createIdempotencyTable(client);
+  const { body, executions } = createCountingBody();
+  const handler = createSubject(library, { client, tableName: await createIdempotencyTable(client), body });
   const context = createLambdaContext({ functionName: 'bench', remainingMs: 30_000 });
-  const executions = new Map<string, number>();
-  const body = async (event: BenchEvent) => {
-    const execution = (executions.get(event.key) ?? 0) + 1;
-    executions.set(event.key, execution);
-    // Work that takes a while, so the duplicates arrive while the first execution holds the key.
-    await sleep(5);
-    return { statusCode: 201, body: JSON.stringify({ paymentId: event.key, execution }) };
-  };
-  const handler = createSubject(library, { client, tableName, body });
   const outcomes: Record<string, number> = {};
   const count = (outcome: string) => (outcomes[outcome] = (outcomes[outcome] ?? 0) + 1);
   let wrongReplays = 0;
@@ -58,20 +50,34 @@ async function runLibrary(library: Library, endpoint: string, settings: BenchSet
         count((settled.reason as Error).name ?? 'Error');
         continue;
       }
-      const { key, response } = settled.value;
-      const firstResponse = JSON.stringify({ paymentId: key, execution: 1 });
-      if (response.body !== firstResponse) wrongReplays++;
+      if (settled.value.response.body !== firstResponseBody(settled.value.key)) wrongReplays++;
       count('returned');
     }
   }
-  const doubleExecutions = Object.fromEntries([...executions].filter(([, times]) => times > 1));
   return {
     keys: settings.exactlyOnceKeys,
     duplicatesPerKey: settings.duplicatesPerKey,
-    doubleExecutions,
+    doubleExecutions: Object.fromEntries([...executions].filter(([, times]) => times > 1)),
     keysNeverExecuted: settings.exactlyOnceKeys - executions.size,
     wrongReplays,
     executions: [...executions.values()].reduce((sum, times) => sum + times, 0),
     outcomes,
   };
+}
+
+/** A handler that counts its executions per key and answers with the execution's number, so replays can be checked. */
+function createCountingBody() {
+  const executions = new Map<string, number>();
+  const body = async (event: BenchEvent) => {
+    const execution = (executions.get(event.key) ?? 0) + 1;
+    executions.set(event.key, execution);
+    // Work that takes a while, so the duplicates arrive while the first execution holds the key.
+    await sleep(5);
+    return { statusCode: 201, body: JSON.stringify({ paymentId: event.key, execution }) };
+  };
+  return { body, executions };
+}
+
+function firstResponseBody(key: string): string {
+  return JSON.stringify({ paymentId: key, execution: 1 });
 }

@@ -28,13 +28,9 @@ export async function measureRoundTrips(endpoint: string): Promise<RoundTripResu
   return results as RoundTripResults;
 }
 
-async function countPaths(library: Library, endpoint: string): Promise<Record<RoundTripPath, PathCalls>> {
-  const client = createBenchClient(endpoint);
-  const recorder = recordCalls(client);
-  const tableName = await createIdempotencyTable(client);
-  const context = createLambdaContext({ functionName: 'bench', remainingMs: 30_000 });
+/** Holds one invocation per key inside the handler until released; a key ending in `-fail` makes the handler throw. */
+function createGatedBody() {
   const gates = new Map<string, { entered: () => void; release: Promise<void> }>();
-  // Holds an invocation inside the handler while its gate is open, and fails it when the key says so.
   const body = async (event: BenchEvent) => {
     const gate = gates.get(event.key);
     if (gate !== undefined) {
@@ -46,30 +42,42 @@ async function countPaths(library: Library, endpoint: string): Promise<Record<Ro
     if (event.key.endsWith('-fail')) throw new Error('Payment declined');
     return answerAtOnce(event);
   };
+  /** Closes the gate of `key`; resolves once an invocation waits at it, with the function that lets it go. */
+  const hold = (key: string) => {
+    let release = () => {};
+    const released = new Promise<void>((done) => (release = done));
+    return new Promise<() => void>((resolve) => gates.set(key, { entered: () => resolve(release), release: released }));
+  };
+  return { body, hold };
+}
+
+async function countPaths(library: Library, endpoint: string): Promise<Record<RoundTripPath, PathCalls>> {
+  const client = createBenchClient(endpoint);
+  const recorder = recordCalls(client);
+  const tableName = await createIdempotencyTable(client);
+  const context = createLambdaContext({ functionName: 'bench', remainingMs: 30_000 });
+  const { body, hold } = createGatedBody();
   const plain = createSubject(library, { client, tableName, body });
   const cached = createSubject(library, { client, tableName, body, localCache: true });
-  const key = (name: string) => `${randomUUID()}-${name}`;
-  const invoke = async (handler: typeof plain, event: BenchEvent): Promise<PathCalls> => {
-    const { commands, outcome } = await recorder.during(() => handler(event, context));
+  const event = (name: string) => paymentEvent(`${randomUUID()}-${name}`);
+  const invoke = async (handler: typeof plain, input: BenchEvent): Promise<PathCalls> => {
+    const { commands, outcome } = await recorder.during(() => handler(input, context));
     return { commands, outcome: outcome.status === 'fulfilled' ? 'returned' : ((outcome.reason as Error).name ?? 'Error') };
   };
 
-  const first = paymentEvent(key('first'));
+  const first = event('first');
   const firstCall = await invoke(plain, first);
   const duplicate = await invoke(plain, first);
-  const cachedEvent = paymentEvent(key('cached'));
+  const cachedEvent = event('cached');
   await cached(cachedEvent, context);
   const cachedDuplicate = await invoke(cached, cachedEvent);
-
-  const held = paymentEvent(key('held'));
-  let release = () => {};
-  const entered = new Promise<void>((resolve) => gates.set(held.key, { entered: resolve, release: new Promise((done) => (release = done)) }));
+  const held = event('held');
+  const holding = hold(held.key);
   const running = plain(held, context);
-  await entered;
+  const release = await holding;
   const inProgressDuplicate = await invoke(plain, held);
   release();
   await running;
-
-  const handlerError = await invoke(plain, paymentEvent(key('fail')));
+  const handlerError = await invoke(plain, event('fail'));
   return { 'first-call': firstCall, duplicate, 'cached-duplicate': cachedDuplicate, 'in-progress-duplicate': inProgressDuplicate, 'handler-error': handlerError };
 }

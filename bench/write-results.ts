@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { BenchResults } from './results.js';
 import { renderLatencySvg } from './svg.js';
-import { buildTables, renderMarkdown } from './tables.js';
+import { renderMarkdown } from './report-table.js';
+import { buildTables } from './tables.js';
 
 /**
  * Writes `latest.json`, `latest.md` and `latency.svg` to `bench/results/` after a full run, or to
