@@ -53,6 +53,22 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     expect(runs).toHaveLength(1);
   });
 
+  it('counts a duplicate as a success, unrun, when the first run\'s result could not be stored', async () => {
+    // Arrange
+    let runs = 0;
+    const handler = createSqsBatchHandler(async () => ({ cents: BigInt(++runs) }), { store: fixture.store });
+    const event = createSqsEvent([createSqsRecord(freshId('large'))]);
+
+    // Act
+    const first = await handler(event, createLambdaContext());
+    const redelivered = await handler(event, createLambdaContext());
+
+    // Assert
+    expect(failedMessageIds(first)).toEqual([]);
+    expect(failedMessageIds(redelivered)).toEqual([]);
+    expect(runs).toBe(1);
+  });
+
   it('runs nothing again and reports no failures when a whole batch is redelivered', async () => {
     // Arrange
     const { runs, handleRecord } = createCountingHandler();

@@ -1,4 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { isIdempotencyResultNotStoredError } from '../errors.js';
 import { requireFunction } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
 import { makeIdempotent } from '../wrapper.js';
@@ -30,8 +31,9 @@ export const sqsBatchHandlerDefaults = {
  *
  * Each record goes through the same lifecycle as `makeIdempotent()`, its lease ending at the invocation's deadline.
  * Records run one at a time, in batch order: a duplicate inside the batch or of an earlier batch is a success without
- * running; a record whose handler throws is a failure and its key is released for the retry; a record whose key is
- * held by another running invocation, or whose claim cannot be written, is a failure and its handler does not run.
+ * running (even when its twin's result could not be stored); a record whose handler throws is a failure and its
+ * key is released for the retry; a record whose key is held by another running invocation, or whose claim cannot be
+ * written, is a failure and its handler does not run.
  * On a FIFO queue, the records after a failure in the same message group fail too, unrun. A record handler may call
  * `completeWithTransaction(context, …)`: the context holds the running record's claim. Do not add
  * `@middy/sqs-partial-batch-failure`: it would misread this answer. Failures reach the `logger` with the message id,
@@ -54,7 +56,12 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
     key: options?.key ?? sqsBatchHandlerDefaults.key,
     namespace: options?.namespace ?? sqsBatchHandlerDefaults.namespace,
   };
-  const processRecord = makeIdempotent(recordHandler, resolved);
+  const runOnce = makeIdempotent(recordHandler, resolved);
+  // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
+  const processRecord = (record: SQSRecord, context: Context) =>
+    runOnce(record, context).catch((error: unknown) => {
+      if (!isIdempotencyResultNotStoredError(error)) throw error;
+    });
   const report = (record: SQSRecord, failure: SqsRecordFailure) => {
     const { messageId } = record;
     if (failure.kind === 'failed') resolved.logger?.('SQS record failed', { messageId, error: failure.error });
