@@ -53,7 +53,8 @@ export async function placeOrderAsClient(key: string, options: SoakClientOptions
     }
     if (response.status !== 409 && response.status !== 503) break;
     const retryAfterMs = Number(response.headers.get('retry-after') ?? '1') * 1000;
-    await sleep(Math.min(retryAfterMs, options.maxRetryDelayMs));
+    // Jittered, so the clients of one key do not come back in lockstep.
+    await sleep(Math.min(retryAfterMs, options.maxRetryDelayMs) * (0.5 + Math.random() / 2));
   }
   tally.unanswered += 1;
 }

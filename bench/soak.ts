@@ -1,20 +1,20 @@
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { localDynamoDBClientConfig, startDynamoDBLocal } from '../lib/local/dynamodb-local.js';
 import { startLocalServer } from '../lib/local/local-server.js';
 import { runPool } from './pool.js';
-import { createSoakTally, placeOrderAsClient, type SoakTally } from './soak-client.js';
-import { percentile } from './stats.js';
+import { createSoakTally, placeOrderAsClient } from './soak-client.js';
+import { soakFigures } from './soak-figures.js';
 
-// `npm run soak [-- --requests 20000 --keys 1000 --keys-in-flight 8 --max-seconds 360]`: loopback only. Every key is
+// `npm run soak [-- --requests 20000 --keys 1000 --keys-in-flight 4 --max-seconds 360]`: loopback only. Every key is
 // sent by requests/keys concurrent clients against the local orders API over an in-memory DynamoDB Local.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '20000' },
     keys: { type: 'string', default: '1000' },
-    'keys-in-flight': { type: 'string', default: '8' },
+    'keys-in-flight': { type: 'string', default: '4' },
     'max-seconds': { type: 'string', default: '360' },
     'max-retry-delay-ms': { type: 'string', default: '100' },
   },
@@ -41,17 +41,22 @@ const client = { url: server.url, maxRetryDelayMs: Number(values['max-retry-dela
 const startLoad = loadavg()[0] ?? 0;
 const startedMs = performance.now();
 let keysSent = 0;
+let keysDone = 0;
 try {
   await runPool(keys, Number(values['keys-in-flight']), async (index) => {
     if (performance.now() > deadlineMs) return;
     keysSent += 1;
     const key = `soak-${runId}-${index}`;
     await Promise.all(Array.from({ length: clientsPerKey }, () => placeOrderAsClient(key, client, tally).catch(() => (tally.unanswered += 1))));
-    if (keysSent % 100 === 0) console.error(`${keysSent} keys, ${tally.attempts} attempts, ${((performance.now() - startedMs) / 1000).toFixed(0)} s`);
+    keysDone += 1;
+    if (keysDone % 100 === 0) console.error(`${keysDone} keys, ${tally.attempts} attempts, ${((performance.now() - startedMs) / 1000).toFixed(0)} s`);
   });
   const elapsedSeconds = (performance.now() - startedMs) / 1000;
   const ordersPerKey = await countOrdersPerKey(dynamo.endpoint, tableNames.ordersTableName);
-  printFigures(tally, ordersPerKey, { keysSent, elapsedSeconds, startLoad });
+  const figures = soakFigures(tally, ordersPerKey, { keysSent, clientsPerKey, elapsedSeconds, startLoad, firstAnswers });
+  console.log(figures.table);
+  console.log(figures.held ? '\nHELD: one order per key, one answer per key, no 5xx.' : '\nBROKEN: see the figures above.');
+  if (!figures.held) process.exitCode = 1;
 } finally {
   await server.stop();
   await dynamo.stop();
@@ -68,40 +73,4 @@ async function countOrdersPerKey(endpoint: string, tableName: string): Promise<M
   } while (startKey !== undefined);
   scanner.destroy();
   return perKey;
-}
-
-function printFigures(result: SoakTally, ordersPerKey: Map<string, number>, run: { keysSent: number; elapsedSeconds: number; startLoad: number }): void {
-  const count = (predicate: (status: number) => boolean) => [...result.statuses].filter(([status]) => predicate(status)).reduce((sum, [, n]) => sum + n, 0);
-  const orders = [...ordersPerKey.values()].reduce((sum, n) => sum + n, 0);
-  const histogram = new Map<number, number>();
-  for (const n of ordersPerKey.values()) histogram.set(n, (histogram.get(n) ?? 0) + 1);
-  const keysWithoutOrder = run.keysSent - ordersPerKey.size;
-  const disagreeing = [...result.answers.values()].filter((ids) => ids.size > 1).length;
-  const ms = (value: number) => `${value.toFixed(1)} ms`;
-  const rows: Array<[string, string]> = [
-    ['client requests', String(run.keysSent * clientsPerKey)],
-    ['keys', String(run.keysSent)],
-    ['clients per key (concurrent)', String(clientsPerKey)],
-    ['HTTP attempts (with retries)', String(result.attempts)],
-    ['requests/s (client requests)', ((run.keysSent * clientsPerKey) / run.elapsedSeconds).toFixed(0)],
-    ['attempts/s', (result.attempts / run.elapsedSeconds).toFixed(0)],
-    ['attempt latency p50 / p99', `${ms(percentile(result.attemptMs, 50))} / ${ms(percentile(result.attemptMs, 99))}`],
-    ['request latency p50 / p99 (retries included)', `${ms(percentile(result.requestMs, 50))} / ${ms(percentile(result.requestMs, 99))}`],
-    ['409 answers (retried)', String(count((status) => status === 409))],
-    ['5xx answers', String(count((status) => status >= 500))],
-    ['executions (first 201 answers)', String(firstAnswers)],
-    ['orders in the table', String(orders)],
-    ['orders per key', [...histogram].sort(([a], [b]) => a - b).map(([n, k]) => `${n}: ${k} keys`).join(', ') || 'none'],
-    ['keys without an order', String(keysWithoutOrder)],
-    ['duplicates found (keys with 2+ orders)', String([...ordersPerKey.values()].filter((n) => n > 1).length)],
-    ['keys whose clients got different answers', String(disagreeing)],
-    ['client requests without a 2xx answer', String(result.unanswered)],
-    ['duration', `${run.elapsedSeconds.toFixed(1)} s`],
-    ['machine', `${cpus().length} cores, load ${run.startLoad.toFixed(1)} at start, Node ${process.version}`],
-  ];
-  const width = Math.max(...rows.map(([label]) => label.length));
-  console.log(rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n'));
-  const exact = orders === run.keysSent && keysWithoutOrder === 0 && disagreeing === 0 && count((status) => status >= 500) === 0 && result.unanswered === 0;
-  console.log(exact ? '\nHELD: one order per key, one answer per key, no 5xx.' : '\nBROKEN: see the figures above.');
-  if (!exact) process.exitCode = 1;
 }

@@ -68,7 +68,7 @@ const coreOutcome = async (call: () => Promise<unknown>): Promise<CallerOutcome>
 
 const adapters: Array<[string, (fault: FaultCase, key: string, store: ReturnType<typeof faultyStore>['store']) => Invoke]> = [
   ['idempotency() middleware', (fault, key, store) => {
-    const handler = middy(async (_event: { key: string }, context: Context) => runHandler(fault, key, context)).use(idempotency({ store, key: (event) => event.key }));
+    const handler = middy(async (_event: { key: string }, context: Context) => runHandler(fault, key, context)).use(idempotency<{ key: string }, unknown>({ store, key: (event) => event.key }));
     return () => coreOutcome(() => handler({ key }, createLambdaContext({ remainingMs: leaseMs })));
   }],
   ['httpIdempotency() middleware', (fault, key, store) => {
