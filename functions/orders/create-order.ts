@@ -1,19 +1,22 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { httpIdempotency } from '../../lib/idempotency/index.js';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { completeWithTransaction, httpIdempotency } from '../../lib/idempotency/index.js';
 import { baseMiddlewares } from '../shared/http-middlewares.js';
 import { answerOrderErrors, json } from '../shared/http-response.js';
 import { idempotencyStore } from '../shared/idempotency-store.js';
 import { orders } from '../shared/orders.js';
 import { parseOrderBody } from './order.js';
-import { createOrder } from './order-service.js';
+import { planNewOrder } from './order-service.js';
 
-const lambdaHandler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  const order = await createOrder(parseOrderBody(event.body, event.isBase64Encoded), { orders });
-  return json(201, order, { Location: `/orders/${order.orderId}` });
+const lambdaHandler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+  const { order, writes } = planNewOrder(parseOrderBody(event.body, event.isBase64Encoded), { orders });
+  const response = json(201, order, { Location: `/orders/${order.orderId}` });
+  // The order and the idempotency record's completion commit together: a crash can never leave one without the other.
+  await completeWithTransaction(context, { writes, result: response });
+  return response;
 };
 
-/** `POST /orders`: places an order; the `Idempotency-Key` header is required. */
+/** `POST /orders`: places an order; the `Idempotency-Key` header is required. Two DynamoDB round trips: claim and transaction. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(baseMiddlewares())
   .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store: idempotencyStore, namespace: 'create-order' }))

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { OrderNotFoundError, OrderStateError } from './order-errors.js';
 import { matchesInput, type Order, type OrderInput } from './order.js';
 import type { OrdersRepository } from './orders-repository.js';
@@ -15,11 +16,16 @@ export interface OrderDeps {
 const timestamp = (deps: OrderDeps) => (deps.now?.() ?? new Date()).toISOString();
 const newOrderId = (deps: OrderDeps) => deps.newId?.() ?? randomUUID();
 
-/** Places a new order under a fresh id (`POST /orders`). */
-export async function createOrder(input: OrderInput, deps: OrderDeps): Promise<Order> {
+/** An order and the writes that store it, for the handler to commit together with its idempotency record. */
+export interface OrderPlan {
+  readonly order: Order;
+  readonly writes: readonly TransactWriteItem[];
+}
+
+/** Plans a new order under a fresh id (`POST /orders`). */
+export function planNewOrder(input: OrderInput, deps: OrderDeps): OrderPlan {
   const order: Order = { orderId: newOrderId(deps), ...input, status: 'PLACED', createdAt: timestamp(deps) };
-  await deps.orders.insert(order);
-  return order;
+  return { order, writes: [deps.orders.insertWrite(order)] };
 }
 
 /** Issues an order id to place later with PUT, so that a retried placement can never create a second order. */
@@ -39,17 +45,22 @@ export async function findOrder(orderId: string, deps: OrderDeps): Promise<Order
   return order;
 }
 
+/** Plans placing the order intent `orderId` with `input` (`PUT /orders/{orderId}`); its write only holds on a PENDING order. */
+export function planPlacement(orderId: string, input: OrderInput, deps: OrderDeps): OrderPlan {
+  const createdAt = timestamp(deps);
+  return { order: { orderId, ...input, status: 'PLACED', createdAt }, writes: [deps.orders.placeWrite(orderId, input, createdAt)] };
+}
+
 /**
- * Places an order intent with `input`. Placing an already placed order with the same input returns it unchanged.
+ * Answers a placement whose write was refused, given the order as it was: the same order when it was already placed
+ * with this input (its idempotency record had expired), else an error.
  * @throws {OrderNotFoundError} when the id was never issued.
  * @throws {OrderStateError} when the order is cancelled or was placed with other input.
  */
-export async function placeOrder(orderId: string, input: OrderInput, deps: OrderDeps): Promise<Order> {
-  const update = await deps.orders.place(orderId, input, timestamp(deps));
-  if (update.kind === 'updated') return update.order;
-  if (update.current === undefined) throw new OrderNotFoundError(orderId);
-  if (update.current.status === 'PLACED' && matchesInput(update.current, input)) return update.current;
-  throw new OrderStateError(orderId, update.current.status, 'placed with this body');
+export function resolveRefusedPlacement(orderId: string, input: OrderInput, current: Order | undefined): Order {
+  if (current === undefined) throw new OrderNotFoundError(orderId);
+  if (current.status === 'PLACED' && matchesInput(current, input)) return current;
+  throw new OrderStateError(orderId, current.status, 'placed with this body');
 }
 
 /**

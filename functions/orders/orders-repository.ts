@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Order, OrderInput } from './order.js';
 
 /** A conditional update's answer: the order after the write, or the order that blocked it (absent: no such order). */
@@ -11,8 +11,10 @@ export interface OrdersRepository {
   /** Writes a new order; the id must be new. */
   insert(order: Order): Promise<void>;
   get(orderId: string): Promise<Order | undefined>;
-  /** Moves a PENDING order to PLACED with `input`. */
-  place(orderId: string, input: OrderInput, createdAt: string): Promise<OrderUpdate>;
+  /** The transaction item that writes a new order, for `completeWithTransaction`; the id must be new. */
+  insertWrite(order: Order): TransactWriteItem;
+  /** The transaction item that moves a PENDING order to PLACED with `input`; a refusal reports the order as it was. */
+  placeWrite(orderId: string, input: OrderInput, createdAt: string): TransactWriteItem;
   /** Moves a PENDING or PLACED order to CANCELLED. */
   cancel(orderId: string, cancelledAt: string): Promise<OrderUpdate>;
 }
@@ -35,14 +37,26 @@ export function createOrdersRepository(options: { client: DynamoDBDocumentClient
       const answer = await client.send(new GetCommand({ TableName: tableName, Key: { orderId }, ConsistentRead: true }));
       return answer.Item as Order | undefined;
     },
-    place: (orderId, input, createdAt) => {
+    insertWrite: (order) => ({
+      Put: { TableName: tableName, Item: marshall(order, { removeUndefinedValues: true }), ConditionExpression: 'attribute_not_exists(orderId)' },
+    }),
+    placeWrite: (orderId, input, createdAt) => {
       // An absent customerId is left out of the expression: DynamoDB refuses a placeholder without a value.
       const customer = input.customerId === undefined ? '' : ', customerId = :customerId';
-      return conditionalUpdate(options, orderId, {
-        expression: `SET #status = :placed, productId = :productId, quantity = :quantity, createdAt = :createdAt${customer}`,
-        condition: '#status = :pending',
-        values: { ':placed': 'PLACED', ':pending': 'PENDING', ':productId': input.productId, ':quantity': input.quantity, ':customerId': input.customerId, ':createdAt': createdAt },
-      });
+      return {
+        Update: {
+          TableName: tableName,
+          Key: marshall({ orderId }),
+          UpdateExpression: `SET #status = :placed, productId = :productId, quantity = :quantity, createdAt = :createdAt${customer}`,
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall(
+            { ':placed': 'PLACED', ':pending': 'PENDING', ':productId': input.productId, ':quantity': input.quantity, ':customerId': input.customerId, ':createdAt': createdAt },
+            { removeUndefinedValues: true },
+          ),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      };
     },
     cancel: (orderId, cancelledAt) =>
       conditionalUpdate(options, orderId, {

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { problemResponse } from '../../lib/idempotency/index.js';
 import { OrderNotFoundError, OrderStateError, OrderValidationError } from '../orders/order-errors.js';
 
@@ -19,11 +19,11 @@ const orderProblems = [
  * that httpIdempotency stores a 404 or 409 like any other answer. Other errors pass through to http-error-handler.
  */
 export function answerOrderErrors(
-  handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
-): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
-  return async (event) => {
+  handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
+): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
+  return async (event, context) => {
     try {
-      return await handler(event);
+      return await handler(event, context);
     } catch (error) {
       const row = orderProblems.find((candidate) => error instanceof candidate.type);
       if (row === undefined) throw error;
