@@ -30,7 +30,7 @@ export function encodeResult(result: unknown, limits: ResultEncodingLimits): Enc
   // Functions and symbols stringify to undefined: there is nothing faithful to replay.
   if (json === undefined) return { kind: 'not-stored' };
   const textBytes = Buffer.byteLength(json, 'utf8');
-  if (textBytes <= limits.compressAboveBytes) return { kind: 'text', json };
+  if (textBytes <= limits.compressAboveBytes && textBytes <= limits.maxStoredBytes) return { kind: 'text', json };
   const bytes = gzipSync(json);
   const smaller: EncodedResult = bytes.byteLength < textBytes ? { kind: 'gzip', bytes } : { kind: 'text', json };
   return Math.min(bytes.byteLength, textBytes) <= limits.maxStoredBytes ? smaller : { kind: 'not-stored' };

@@ -66,6 +66,12 @@ describe('encodeResult', () => {
     expect(decodeResult(large)).toEqual({ kind: 'json', json: JSON.stringify('y'.repeat(1_000)) });
   });
 
+  it('never stores text above the size limit, even below the compression threshold', () => {
+    expect(encodeResult('z'.repeat(300), { compressAboveBytes: 1_000, maxStoredBytes: 100 }).kind).toBe('gzip');
+    const incompressible = Array.from({ length: 200 }, (_, i) => String.fromCharCode(33 + ((i * 37) % 90))).join('');
+    expect(encodeResult(incompressible, { compressAboveBytes: 1_000, maxStoredBytes: 100 })).toEqual({ kind: 'not-stored' });
+  });
+
   it.each([
     ['too large even compressed', Array.from({ length: 3_000 }, (_, i) => (i * 7919) % 104_729).join(',')],
     ['a BigInt', 10n],
