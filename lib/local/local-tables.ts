@@ -25,10 +25,25 @@ export const localTableDefaults: LocalTableNames = { idempotencyTableName: 'idem
  */
 export async function ensureLocalTables(client: DynamoDBClient, names: LocalTableNames): Promise<void> {
   const { keyAttribute, expiryAttribute } = dynamoDBStoreDefaults;
-  if (await ensureTable(client, names.idempotencyTableName, keyAttribute)) {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: names.idempotencyTableName, TimeToLiveSpecification: { AttributeName: expiryAttribute, Enabled: true } }));
-  }
+  if (await ensureTable(client, names.idempotencyTableName, keyAttribute)) await enableTimeToLive(client, names.idempotencyTableName, expiryAttribute);
   await ensureTable(client, names.ordersTableName, 'orderId');
+}
+
+/** Creates an on-demand table whose partition key is the string attribute `keyAttribute`. */
+export async function createStringKeyTable(client: DynamoDBClient, tableName: string, keyAttribute: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: keyAttribute, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: keyAttribute, KeyType: 'HASH' }],
+    }),
+  );
+}
+
+/** Turns on TTL over the epoch-seconds attribute `attribute`. */
+export async function enableTimeToLive(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
 }
 
 async function ensureTable(client: DynamoDBClient, tableName: string, keyAttribute: string): Promise<boolean> {
@@ -39,14 +54,7 @@ async function ensureTable(client: DynamoDBClient, tableName: string, keyAttribu
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: keyAttribute, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: keyAttribute, KeyType: 'HASH' }],
-      }),
-    );
+    await createStringKeyTable(client, tableName, keyAttribute);
     return true;
   } catch (error) {
     // Another process created it between our two calls.

@@ -1,6 +1,7 @@
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { localDynamoDBClientConfig } from '../../lib/local/dynamodb-local.js';
+import { localDynamoDBClientConfig } from '../../lib/local/local-client-config.js';
+import { createStringKeyTable, enableTimeToLive } from '../../lib/local/local-tables.js';
 
 /** The endpoint of the DynamoDB Local that global-setup started. */
 export function dynamoDBEndpoint(): string {
@@ -17,28 +18,14 @@ export function createTestClient(overrides: Partial<DynamoDBClientConfig> = {}):
 /** Creates a fresh idempotency table (string key `id`, TTL on `expiration` unless renamed) and returns its name. */
 export async function createIdempotencyTable(client: DynamoDBClient, keyAttribute = 'id', expiryAttribute = 'expiration'): Promise<string> {
   const tableName = `idempotency-${randomUUID()}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: keyAttribute, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: keyAttribute, KeyType: 'HASH' }],
-    }),
-  );
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: expiryAttribute, Enabled: true } }));
+  await createStringKeyTable(client, tableName, keyAttribute);
+  await enableTimeToLive(client, tableName, expiryAttribute);
   return tableName;
 }
 
-/** Creates a fresh orders table (string key `orderId`, no TTL), for handlers whose writes commit in a transaction, and returns its name. */
+/** Creates a fresh orders table (string key `orderId`, no TTL) and returns its name. */
 export async function createOrdersTable(client: DynamoDBClient): Promise<string> {
   const tableName = `orders-${randomUUID()}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'orderId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
-    }),
-  );
+  await createStringKeyTable(client, tableName, 'orderId');
   return tableName;
 }
