@@ -6,6 +6,7 @@ import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
+import { waitFor } from '../support/wait-for.js';
 
 let client: DynamoDBClient;
 let tableName: string;
@@ -247,8 +248,3 @@ describe('DynamoDB round trips per path', () => {
     expect(error).toEqual({ PutItemCommand: 1, DeleteItemCommand: 1 });
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !condition(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error('condition not reached within 2 s');
-}

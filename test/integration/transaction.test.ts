@@ -16,6 +16,7 @@ import { adapters } from '../support/adapters.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
+import { waitFor } from '../support/wait-for.js';
 
 let client: DynamoDBClient;
 let store: DynamoDBStore;
@@ -210,9 +211,4 @@ async function completeWithTransactionOutsideIdempotency(orderId: string): Promi
     return null;
   }).use(idempotency({ store, key: () => fresh() }));
   await handler({}, createLambdaContext());
-}
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !condition(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error('condition not reached within 2 s');
 }
