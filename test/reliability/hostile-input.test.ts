@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import fc from 'fast-check';
+import { baseMiddlewares } from '../../functions/shared/http-middlewares.js';
+import { answerOrderErrors, json } from '../../functions/shared/http-response.js';
+import { parseOrderBody } from '../../functions/orders/order.js';
+import { createDynamoDBStore, httpIdempotency, isIdempotencyKeyError, makeIdempotent, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { restEvent } from '../support/api-gateway-events.js';
+import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
+import { createExecutionLedger, type ExecutionLedger } from '../support/execution-ledger.js';
+import { anyCaseKeyHeader, hostileBody, hostileKey } from '../support/hostile-input.js';
+import { isTypedRefusal, type HttpAnswer } from '../support/http-outcome.js';
+import { createLambdaContext } from '../support/lambda-context.js';
+import { startTestApi, type TestApi } from '../support/local-server.js';
+import { sendRawRequest } from '../support/raw-http.js';
+
+let client: DynamoDBClient;
+let store: DynamoDBStore;
+let ledger: ExecutionLedger;
+let api: TestApi;
+let handler: middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+beforeAll(async () => {
+  client = createTestClient();
+  const tableName = await createIdempotencyTable(client);
+  store = createDynamoDBStore({ tableName, client });
+  ledger = createExecutionLedger(client, tableName);
+  api = await startTestApi();
+  // The orders API's chain and order validation, with the ledger checking the claim inside the handler.
+  handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(baseMiddlewares())
+    .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store }))
+    .handler(answerOrderErrors(async (event, context) => ledger.run('http', context, async () => json(201, parseOrderBody(event.body, event.isBase64Encoded)))));
+}, 60_000);
+afterAll(async () => {
+  await api.stop();
+  client.destroy();
+});
+
+const optionalFields = ['headers', 'multiValueHeaders', 'body', 'isBase64Encoded', 'requestContext', 'pathParameters', 'httpMethod', 'resource', 'path'] as const;
+
+/** A 2xx, or a 4xx/503 problem+json (Retry-After where due): what every hostile request must get. */
+const isAcceptable = (answer: HttpAnswer) => (answer.statusCode >= 200 && answer.statusCode < 300) || isTypedRefusal(answer);
+
+describe('hostile input through httpIdempotency in the orders API chain (Middy, real store)', () => {
+  it('answers every key, body, header case and missing field with a 2xx or a problem+json 4xx, never running without a claim', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileKey, anyCaseKeyHeader, hostileBody, fc.subarray([...optionalFields]), fc.boolean(), async (key, headerName, body, missing, twice) => {
+        // Arrange
+        const event = restEvent({ headers: { [headerName]: key, 'Content-Type': 'application/json' }, body: body.body ?? null, isBase64Encoded: body.isBase64Encoded }) as unknown as Record<string, unknown>;
+        if (body.body === undefined) delete event.body;
+        if (twice) event.multiValueHeaders = { [headerName]: [key, `${key}-again`] };
+        for (const field of missing) delete event[field];
+
+        // Act
+        const answer = await handler(event as unknown as APIGatewayProxyEvent, createLambdaContext());
+
+        // Assert
+        expect({ statusCode: answer.statusCode, acceptable: isAcceptable(answer) }).toEqual({ statusCode: answer.statusCode, acceptable: true });
+        expect(ledger.violations).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+});
+
+describe('hostile input through the local orders API (real HTTP, raw bytes)', () => {
+  it('answers a few hostile requests with a 2xx, a problem+json 4xx or the HTTP parser 400, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileKey, anyCaseKeyHeader, hostileBody, async (key, headerName, body) => {
+        // Act
+        const answer = await sendRawRequest(api.server.url, {
+          method: 'POST',
+          path: '/orders',
+          headers: [[headerName, key], ['Content-Type', 'application/json']],
+          body: Buffer.from(body.body ?? '', 'utf8'),
+        });
+
+        // Assert: Node's HTTP parser refuses malformed requests (a CR LF or NUL in a header) with a bare 400.
+        const parserRefusal = answer.statusCode === 400 && answer.headers?.['content-type'] === undefined;
+        expect({ statusCode: answer.statusCode, acceptable: isAcceptable(answer) || parserRefusal }).toEqual({ statusCode: answer.statusCode, acceptable: true });
+      }),
+      { numRuns: 8 },
+    );
+  }, 120_000);
+});
+
+describe('hostile keys through makeIdempotent (core)', () => {
+  it('runs under a claim or refuses with IdempotencyKeyError, for any key value', async () => {
+    const charge = makeIdempotent(async (_input: { key: unknown }, context: Context) => ledger.run('core', context, async () => 'charged'), { store, key: (input) => input.key });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(hostileKey, fc.anything()), async (key) => {
+        // Act
+        const outcome = await charge({ key }, createLambdaContext()).catch((error: unknown) => error);
+
+        // Assert
+        expect(outcome === 'charged' || isIdempotencyKeyError(outcome)).toBe(true);
+        expect(ledger.violations).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+});
