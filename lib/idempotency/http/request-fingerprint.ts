@@ -32,8 +32,25 @@ function canonicalBody(body: unknown): RequestFingerprint['body'] {
   if (bytes === undefined) return { json: body };
   try {
     // A fatal decoder: invalid UTF-8 must stay bytes, or two different bodies could decode to the same text.
-    return { json: JSON.parse(strictUtf8.decode(bytes)) };
+    const json: unknown = JSON.parse(strictUtf8.decode(bytes));
+    if (!nestsDeeperThan(json, maxCanonicalDepth)) return { json };
   } catch {
-    return { base64: bytes.toString('base64') };
+    // Not JSON: compared byte for byte below.
   }
+  return { base64: bytes.toString('base64') };
+}
+
+// Canonical JSON recurses: a 20 KB body nesting 10,000 levels would overflow the stack, so such bodies are compared
+// byte for byte instead (stricter, never looser).
+const maxCanonicalDepth = 512;
+
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [current, depth] = next;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
