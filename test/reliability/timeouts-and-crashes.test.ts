@@ -36,9 +36,10 @@ async function untilAnswered<T>(call: () => Promise<T>, isInProgress: (value: T 
 describe('a handler that exceeds its remaining time (Middy early timeout)', () => {
   it('keeps its key blocked with 409 and Retry-After until the lease ends, then exactly one of many retries runs', async () => {
     // Arrange
-    const leaseMs = 1_500;
+    const leaseMs = 3_000;
     let executions = 0;
-    const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 100 })
+    // Middy gives up half-way through the lease, so a duplicate can arrive after the timeout and before the lease ends.
+    const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: leaseMs / 2 })
       .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store }))
       .handler(async (_event, context) => {
         const execution = ++executions;
@@ -53,17 +54,22 @@ describe('a handler that exceeds its remaining time (Middy early timeout)', () =
     };
 
     // Act
+    const leaseEndsMs = Date.now() + leaseMs;
     const timedOut = invoke(leaseMs).catch((error: unknown) => error);
     while (executions === 0) await sleep(10);
     const blocked = await invoke(10_000);
     const timeoutError = await timedOut;
-    await sleep(leaseMs);
+    const blockedAfterTimeout = await invoke(10_000);
+    const answeredBeforeLeaseEnd = Date.now() < leaseEndsMs;
+    await sleep(leaseEndsMs - Date.now() + 50);
     const answers = await Promise.all(Array.from({ length: retries }, () => untilAnswered(() => invoke(10_000), (answer) => (answer as APIGatewayProxyResult).statusCode === 409)));
 
     // Assert
     expect((timeoutError as Error).name).toBe('TimeoutError');
     expect(blocked.statusCode).toBe(409);
     expect(isTypedRefusal(blocked)).toBe(true);
+    expect(answeredBeforeLeaseEnd).toBe(true);
+    expect(blockedAfterTimeout.statusCode).toBe(409);
     expect(executions).toBe(2);
     expect(answers.map((answer) => answer.statusCode)).toEqual(Array(retries).fill(201));
     expect(new Set(answers.map((answer) => answer.body))).toEqual(new Set(['{"execution":2}']));
