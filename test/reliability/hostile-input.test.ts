@@ -66,6 +66,23 @@ describe('hostile input through httpIdempotency in the orders API chain (Middy, 
   }, 120_000);
 });
 
+describe('a __proto__ key in a JSON body', () => {
+  it('is another payload, answered 422, never the replay of a body without it', async () => {
+    // Arrange
+    const key = `proto-${Math.random().toString(36).slice(2)}`;
+    const post = (body: string) => handler(restEvent({ headers: { 'Idempotency-Key': key }, body }), createLambdaContext());
+    const first = await post('{"productId":"p-1","quantity":1}');
+
+    // Act
+    const polluted = await post('{"productId":"p-1","quantity":1,"__proto__":{"quantity":1000}}');
+
+    // Assert
+    expect(first.statusCode).toBe(201);
+    expect(polluted.statusCode).toBe(422);
+    expect(isTypedRefusal(polluted)).toBe(true);
+  });
+});
+
 describe('hostile input through the local orders API (real HTTP, raw bytes)', () => {
   it('answers a few hostile requests with a 2xx, a problem+json 4xx or the HTTP parser 400, never a 5xx', async () => {
     await fc.assert(
