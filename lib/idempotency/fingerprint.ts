@@ -12,7 +12,8 @@ export function canonicalJson(value: unknown): string {
 function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
-  const sorted: Record<string, unknown> = {};
+  // No prototype: a `__proto__` key must stay a key, or `{"__proto__":1}` and `{}` would share a fingerprint.
+  const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   // Plain `<` on strings compares UTF-16 code units: a total order, unlike a case-folding comparator.
   for (const key of Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     sorted[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
