@@ -22,18 +22,23 @@ export interface LatencyResults {
 }
 
 /**
- * Times every path of both libraries and the references on one DynamoDB Local. All cells take turns call by call, so
- * the paths and their floors meet the same moments of load on a shared machine and their ratios stay comparable.
+ * Times every path of both libraries beside its floor on one DynamoDB Local. Each path is its own group whose cells take
+ * turns call by call, so ours, Powertools and the floor meet the same moments of load and their ratios stay comparable;
+ * groups run one after the other so that one path's DynamoDB writes never land inside another path's timings.
  */
 export async function measureLatency(endpoint: string, settings: BenchSettings): Promise<LatencyResults> {
-  const cells = await prepareCells(endpoint);
-  reportProgress(`latency warm-up: ${settings.warmupPassCalls} calls of ${cells.size} cells`);
-  await sampleGroup(cells, settings.warmupPassCalls);
+  const groups = await prepareGroups(endpoint);
+  for (const [name, group] of groups) {
+    reportProgress(`latency warm-up: ${name}`);
+    await sampleGroup(group, settings.warmupPassCalls);
+  }
   const rounds = new Map<string, Percentiles[]>();
   for (let round = 0; round < settings.rounds; round++) {
-    reportProgress(`latency round ${round + 1}/${settings.rounds}: ${settings.latencyCalls} calls of ${cells.size} cells`);
-    await sampleGroup(cells, settings.warmupCalls);
-    for (const [cell, samples] of await sampleGroup(cells, settings.latencyCalls)) rounds.set(cell, [...(rounds.get(cell) ?? []), summarize(samples)]);
+    for (const [name, group] of groups) {
+      reportProgress(`latency round ${round + 1}/${settings.rounds}: ${name}`);
+      await sampleGroup(group, settings.warmupCalls);
+      for (const [cell, samples] of await sampleGroup(group, settings.latencyCalls)) rounds.set(cell, [...(rounds.get(cell) ?? []), summarize(samples)]);
+    }
   }
   const of = (name: string) => rounds.get(name) as Percentiles[];
   const pathResult = (path: LatencyPath) => ({
@@ -51,37 +56,38 @@ function divide(a: Percentiles, b: Percentiles): Percentiles {
   return { p50: a.p50 / b.p50, p90: a.p90 / b.p90, p99: a.p99 / b.p99 };
 }
 
-async function prepareCells(endpoint: string): Promise<Group> {
+/** One group per path: both libraries and the floor the path is compared with. */
+async function prepareGroups(endpoint: string): Promise<Map<string, Group>> {
   const context = createLambdaContext({ functionName: 'bench', remainingMs: 30_000 });
   const run = randomUUID();
   let counter = 0;
   const freshKey = () => `${run}-${counter++}`;
-  const cells = new Map<string, Cell>();
-  const add = (path: LatencyPath, library: Library, cell: Cell) => cells.set(`${path}/${library}`, cell);
+  const groups = new Map<LatencyPath, Map<string, Cell>>(latencyPaths.map((path) => [path, new Map()]));
+  const add = (path: LatencyPath, name: string, cell: Cell) => groups.get(path)?.set(name, cell);
   for (const library of libraries) {
     const client = createBenchClient(endpoint);
     const tableName = await createIdempotencyTable(client);
     const plain = createSubject(library, { client, tableName });
     const cached = createSubject(library, { client, tableName, localCache: true });
-    add('first-call', library, () => plain(paymentEvent(freshKey()), context));
-    add('duplicate', library, await duplicateOf(plain, freshKey(), context));
-    add('cached-duplicate', library, await duplicateOf(cached, freshKey(), context));
+    add('first-call', `first-call/${library}`, () => plain(paymentEvent(freshKey()), context));
+    add('duplicate', `duplicate/${library}`, await duplicateOf(plain, freshKey(), context));
+    add('cached-duplicate', `cached-duplicate/${library}`, await duplicateOf(cached, freshKey(), context));
   }
   const floorClient = createBenchClient(endpoint);
   const floorTable = await createIdempotencyTable(floorClient);
   const bare = createBareHandler();
   const takenKey = freshKey();
   await rawPut(floorClient, floorTable, takenKey);
-  cells.set('bare-handler', () => bare(paymentEvent(freshKey()), context));
-  cells.set('raw-put', () => rawPut(floorClient, floorTable, freshKey()));
+  add('cached-duplicate', 'bare-handler', () => bare(paymentEvent(freshKey()), context));
+  add('duplicate', 'raw-put', () => rawPut(floorClient, floorTable, freshKey()));
   // A duplicate's true floor: the same conditional PutItem on a key that exists, rejected with the old item.
-  cells.set('raw-put-rejected', () => rawPut(floorClient, floorTable, takenKey).catch((error: unknown) => assertRejected(error)));
-  cells.set('raw-put-update', async () => {
+  add('duplicate', 'raw-put-rejected', () => rawPut(floorClient, floorTable, takenKey).catch((error: unknown) => assertRejected(error)));
+  add('first-call', 'raw-put-update', async () => {
     const key = freshKey();
     await rawPut(floorClient, floorTable, key);
     await rawComplete(floorClient, floorTable, key);
   });
-  return cells;
+  return groups;
 }
 
 /** Completes `key` once, then returns a cell that sends its duplicate. */
