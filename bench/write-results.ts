@@ -19,7 +19,7 @@ export async function writeResults(results: BenchResults): Promise<string> {
   const markdown = [
     `## Benchmark: lambda-idempotency vs Powertools idempotency`,
     '',
-    `${caption}. ${versions}. Load average ${run.loadAverage[0].toFixed(1)} at the start, ${run.loadAverage[1].toFixed(1)} at the end; ${run.durationSeconds} s in all.`,
+    `${caption}, commit ${run.commit}. ${versions}. Load average ${run.loadAverage[0].toFixed(1)} at the start, ${run.loadAverage[1].toFixed(1)} at the end; ${run.durationSeconds} s in all.`,
     'Reproduce with `npm run bench` (or `npm run bench -- --quick`).',
     '',
     renderMarkdown(buildTables(results)),
