@@ -6,6 +6,7 @@ import type { CpuResults } from './cpu.js';
 import type { ExactlyOnceResults } from './exactly-once.js';
 import type { LatencyResults } from './latency.js';
 import type { RoundTripResults } from './round-trips.js';
+import type { BenchSettings } from './settings.js';
 import type { TargetCheck } from './targets.js';
 import type { ThroughputResults } from './throughput.js';
 
@@ -26,6 +27,8 @@ export interface RunInfo {
 /** Everything one run measured, as written to `bench/results/latest.json`. */
 export interface BenchResults {
   readonly run: RunInfo;
+  /** How much work each measurement did. */
+  readonly settings: BenchSettings;
   readonly roundTrips: RoundTripResults;
   readonly latency: LatencyResults;
   readonly throughput: ThroughputResults;

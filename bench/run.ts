@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const bundles = await measureBundles(settings);
   endProgress();
   const measured = { ...io, cpu, bundles, run: describeRun({ quick: settings.quick, startLoad, durationSeconds: (performance.now() - started) / 1_000 }) };
-  const results: BenchResults = { ...measured, targets: checkTargets(measured) };
+  const results: BenchResults = { ...measured, settings, targets: checkTargets(measured) };
   console.log(renderText(buildTables(results)));
   for (const [library, run] of Object.entries(results.exactlyOnce)) {
     for (const [key, times] of Object.entries(run.doubleExecutions)) console.log(`FAILURE: ${library} ran the handler ${times} times for key ${key}`);

@@ -14,7 +14,7 @@ export interface TargetCheck {
 const floorSlack = 1.15;
 
 /** Checks the run against the targets; reported, never asserted. */
-export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
+export function checkTargets(results: Omit<BenchResults, 'targets' | 'settings'>): TargetCheck[] {
   const { latency, throughput, cpu, bundles, exactlyOnce, roundTrips } = results;
   const checks: TargetCheck[] = Object.entries(roundTripTargets).map(([path, floor]) => {
     const ours = roundTrips[path as RoundTripPath].ours.commands;
