@@ -5,6 +5,7 @@ import type { BundleResults } from './bundle-size.js';
 import type { CpuResults } from './cpu.js';
 import type { ExactlyOnceResults } from './exactly-once.js';
 import type { LatencyResults } from './latency.js';
+import type { PlacedOrderResults } from './placed-order.js';
 import type { RoundTripResults } from './round-trips.js';
 import type { BenchSettings } from './settings.js';
 import type { TargetCheck } from './targets.js';
@@ -33,6 +34,8 @@ export interface BenchResults {
   readonly latency: LatencyResults;
   readonly throughput: ThroughputResults;
   readonly exactlyOnce: ExactlyOnceResults;
+  /** A placed order end to end: idempotency plus the order write. */
+  readonly placedOrder: PlacedOrderResults;
   readonly cpu: CpuResults;
   readonly bundles: BundleResults;
   readonly targets: readonly TargetCheck[];

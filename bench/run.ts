@@ -4,6 +4,7 @@ import { measureBundles } from './bundle-size.js';
 import { measureCpu } from './cpu.js';
 import { measureExactlyOnce } from './exactly-once.js';
 import { measureLatency } from './latency.js';
+import { measurePlacedOrder } from './placed-order.js';
 import { endProgress, reportProgress } from './progress.js';
 import { describeRun, type BenchResults } from './results.js';
 import { measureRoundTrips } from './round-trips.js';
@@ -25,7 +26,8 @@ async function measureOnDynamoDB(settings: BenchSettings) {
     const latency = await measureLatency(local.endpoint, settings);
     const throughput = await measureThroughput(local.endpoint, settings);
     const exactlyOnce = await measureExactlyOnce(local.endpoint, settings);
-    return { roundTrips, latency, throughput, exactlyOnce };
+    const placedOrder = await measurePlacedOrder(local.endpoint, settings);
+    return { roundTrips, latency, throughput, exactlyOnce, placedOrder };
   } finally {
     await local.stop();
   }

@@ -13,7 +13,7 @@ const ratios = (p: Percentiles) => `${formatRatio(p.p50)} / ${formatRatio(p.p90)
 
 /** The report's tables: the summary, each measurement in the issue's order, then the targets. */
 export function buildTables(results: BenchResults): Table[] {
-  return [buildSummary(results), latencyTable(results), callsTable(results), throughputTable(results), exactlyOnceTable(results), cpuTable(results), bundleTable(results), targetsTable(results)];
+  return [buildSummary(results), latencyTable(results), callsTable(results), throughputTable(results), exactlyOnceTable(results), placedOrderTable(results), cpuTable(results), bundleTable(results), targetsTable(results)];
 }
 
 function latencyTable({ latency, run }: BenchResults): Table {
@@ -65,6 +65,18 @@ function exactlyOnceTable({ exactlyOnce }: BenchResults): Table {
   };
 }
 
+function placedOrderTable({ placedOrder }: BenchResults): Table {
+  const commands = (library: Library) => `${placedOrder[library].commands.length} (${placedOrder[library].commands.join(', ')})`;
+  return {
+    title: 'A placed order end to end: idempotency plus the order write (ours: completeWithTransaction; Powertools: its own PutItem)',
+    headers: ['Figure', 'Ours', 'Powertools', ratioHeader],
+    rows: [
+      ['DynamoDB round trips', commands('ours'), commands('powertools'), ''],
+      ['latency p50 / p90 / p99', spread(placedOrder.ours.latency), spread(placedOrder.powertools.latency), ratios(placedOrder.ratio)],
+    ],
+  };
+}
+
 function cpuTable({ cpu }: BenchResults): Table {
   return {
     title: `Middleware CPU per call, ${cpu.client} (median µs beyond the bare handler's ${formatMicros(cpu.bareHandler)})`,
@@ -102,6 +114,7 @@ export function buildSummary(results: BenchResults): Table {
       ...latencyPaths.map(p50),
       ...Object.entries(throughput).map(([concurrency, row]) => [`throughput at concurrency ${concurrency.slice(1)}`, formatRate(row.ours), formatRate(row.powertools), formatRatio(row.ratio)]),
       ['DynamoDB calls: first / duplicate / cached / in progress / handler error', calls('ours'), calls('powertools'), ''],
+      ['placed order end to end, p50 (DynamoDB round trips)', `${formatMicros(results.placedOrder.ours.latency.p50)} (${results.placedOrder.ours.commands.length})`, `${formatMicros(results.placedOrder.powertools.latency.p50)} (${results.placedOrder.powertools.commands.length})`, formatRatio(results.placedOrder.ratio.p50)],
       [`keys run twice (${exactlyOnce.ours.keys} keys × ${exactlyOnce.ours.duplicatesPerKey} concurrent duplicates)`, doubles('ours'), doubles('powertools'), ''],
       ...Object.entries(cpu.paths).map(([path, row]) => [`${path} middleware CPU (in-memory fake client)`, formatMicros(row.ours), formatMicros(row.powertools), formatRatio(row.ratio)]),
       ['bytes added to a minified bundle', added('ours'), added('powertools'), formatRatio(bundles.ratio.rawBytes)],
