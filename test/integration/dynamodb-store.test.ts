@@ -6,7 +6,7 @@ import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
-import { waitFor } from '../support/wait-for.js';
+import { createGates, takeOverExpiredLease } from '../support/lease-takeover.js';
 
 let client: DynamoDBClient;
 let tableName: string;
@@ -133,28 +133,22 @@ describe('lease and fencing through the middleware', () => {
     // Arrange
     let nowMs = startMs;
     const outcomes: IdempotencyOutcome[] = [];
-    const gates: Array<() => void> = [];
+    const gates = createGates();
     let runs = 0;
     const handler = middy(async () => {
       const run = ++runs;
-      await new Promise<void>((resolve) => gates.push(resolve));
+      await gates.wait();
       return `run ${run}`;
     }).use(idempotency({ store, key: (event: { id: string }) => event.id, now: () => nowMs, onOutcome: (o) => outcomes.push(o) }));
     const event = { id: fresh() };
 
     // Act
-    const slow = handler(event, createLambdaContext({ remainingMs: 1_000 }));
-    await waitFor(() => gates.length === 1);
-    nowMs += 1_500;
-    const takeover = handler(event, createLambdaContext({ remainingMs: 30_000 }));
-    await waitFor(() => gates.length === 2);
-    gates[1]!();
-    await expect(takeover).resolves.toBe('run 2');
-    gates[0]!();
-    await expect(slow).resolves.toBe('run 1');
+    const { stale, takeover } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += 1_500));
     const replay = await handler(event, createLambdaContext());
 
     // Assert
+    expect(takeover).toBe('run 2');
+    expect(stale).toBe('run 1');
     expect(runs).toBe(2);
     expect(replay).toBe('run 2');
     expect(outcomes.map((o) => o.type)).toEqual(['claimed', 'claimed', 'completed', 'lease-lost', 'replayed']);

@@ -16,7 +16,7 @@ import { adapters } from '../support/adapters.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
-import { waitFor } from '../support/wait-for.js';
+import { createGates, takeOverExpiredLease } from '../support/lease-takeover.js';
 
 let client: DynamoDBClient;
 let store: DynamoDBStore;
@@ -109,29 +109,22 @@ describe('completeWithTransaction and the lease', () => {
   it('rejects the commit of an invocation whose lease was taken over, writing none of its items', async () => {
     // Arrange
     let nowMs = Date.now();
-    const gates: Array<() => void> = [];
+    const gates = createGates();
     const outcomes: string[] = [];
     const handler = middy(async (event: { key: string }, context: Context) => {
-      const attempt = gates.length + 1;
-      await new Promise<void>((resolve) => gates.push(resolve));
+      const attempt = gates.arrived() + 1;
+      await gates.wait();
       await completeWithTransaction(context, { writes: [putOrder(`${event.key}-attempt-${attempt}`, 'x')], result: attempt });
       return attempt;
     }).use(idempotency({ store, key: (event: { key: string }) => event.key, now: () => nowMs, onOutcome: (o) => outcomes.push(o.type) }));
     const event = { key: fresh() };
 
     // Act
-    const stale = handler(event, createLambdaContext({ remainingMs: 1_000 })).catch((thrown: unknown) => thrown);
-    await waitFor(() => gates.length === 1);
-    nowMs += 2_000;
-    const takeover = handler(event, createLambdaContext({ remainingMs: 30_000 }));
-    await waitFor(() => gates.length === 2);
-    gates[1]!();
-    await expect(takeover).resolves.toBe(2);
-    gates[0]!();
-    const staleError = await stale;
+    const { stale, takeover } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += 2_000));
 
     // Assert
-    expect(staleError).toBeInstanceOf(IdempotencyLeaseLostError);
+    expect(takeover).toBe(2);
+    expect(stale).toBeInstanceOf(IdempotencyLeaseLostError);
     expect(await readOrder(`${event.key}-attempt-1`)).toBeUndefined();
     expect(await readOrder(`${event.key}-attempt-2`)).toBeDefined();
     expect(outcomes).toEqual(['claimed', 'claimed', 'completed', 'lease-lost', 'lease-lost']);
@@ -140,9 +133,9 @@ describe('completeWithTransaction and the lease', () => {
   it('answers a lease lost in an HTTP handler with 409 problem+json and Retry-After, not a 500', async () => {
     // Arrange
     let nowMs = Date.now();
-    const gates: Array<() => void> = [];
+    const gates = createGates();
     const handler = middy(async (_event: APIGatewayProxyEvent, context: Context) => {
-      await new Promise<void>((resolve) => gates.push(resolve));
+      await gates.wait();
       const response = { statusCode: 201, body: '{"placed":true}' };
       await completeWithTransaction(context, { writes: [], result: response });
       return response;
@@ -150,15 +143,8 @@ describe('completeWithTransaction and the lease', () => {
     const event = restEvent({ method: 'POST', headers: { 'Idempotency-Key': fresh() }, body: '{}' });
 
     // Act
-    const stale = handler(event, createLambdaContext({ remainingMs: 1_000 }));
-    await waitFor(() => gates.length === 1);
-    nowMs += 2_000;
-    const takeover = handler(event, createLambdaContext({ remainingMs: 30_000 }));
-    await waitFor(() => gates.length === 2);
-    gates[1]!();
-    await takeover;
-    gates[0]!();
-    const staleResponse = (await stale) as { statusCode: number; headers: Record<string, string>; body: string };
+    const { stale } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += 2_000));
+    const staleResponse = stale as { statusCode: number; headers: Record<string, string>; body: string };
 
     // Assert
     expect(staleResponse.statusCode).toBe(409);
