@@ -2,71 +2,70 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { RecordStatus } from '../record.js';
 import type { ItemAttributeNames } from './dynamodb-item.js';
 
-/** A condition or update expression with its placeholders. */
-export interface Expression {
-  readonly expression: string;
-  readonly names: Record<string, string>;
-  readonly values: Record<string, AttributeValue>;
+/** A condition and its placeholders, in the shape a DynamoDB request takes. */
+export interface ConditionParams {
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues: Record<string, AttributeValue>;
 }
 
+/** A fenced update with its placeholders, in the shape an `UpdateItem` (or a transaction's `Update`) takes. */
+export interface UpdateParams extends ConditionParams {
+  readonly UpdateExpression: string;
+}
+
+/** The expressions of one table layout. Only the values change per call; strings and names are built once. */
+export interface ItemExpressions {
+  /** The claim condition at `nowMs`. */
+  claim(nowMs: number): ConditionParams;
+  /** Holds only while the record is the IN_PROGRESS claim that carries `leaseToken`: the fence on every later write. */
+  ownsClaim(leaseToken: string): ConditionParams;
+  /** Marks the claim COMPLETED with the retention end as TTL and at most one result attribute, removing the lease; fenced. */
+  complete(leaseToken: string, expiresAtEpochSeconds: number, result: Record<string, AttributeValue>): UpdateParams;
+}
+
+const inProgress: AttributeValue = { S: RecordStatus.InProgress };
+const completed: AttributeValue = { S: RecordStatus.Completed };
+
 /**
- * The claim condition. Timeline of one key:
+ * Builds the expressions for a table whose attributes are `names`. Timeline of one key:
  *   absent ──claim──▶ IN_PROGRESS ──complete──▶ COMPLETED ──retention ends──▶ expired (TTL deletes it, up to days later)
  *                          └─lease ends (invocation dead or timed out)──▶ claimable again
  * A claim may write when the key is absent, when the record's retention has passed although TTL has not removed it,
  * or when it is IN_PROGRESS and its lease has passed.
  */
-export function claimCondition(names: ItemAttributeNames, nowMs: number): Expression {
+export function createItemExpressions(names: ItemAttributeNames): ItemExpressions {
   const keyIsAbsent = 'attribute_not_exists(#key)';
   const recordIsExpired = '#expiry <= :nowSeconds';
   const leaseIsExpired = '(#status = :inProgress AND #leaseExpiry <= :nowMs)';
+  const claimExpression = `${keyIsAbsent} OR ${recordIsExpired} OR ${leaseIsExpired}`;
+  const claimNames = { '#key': names.key, '#expiry': names.expiry, '#status': names.status, '#leaseExpiry': names.leaseExpiry };
+  const fence = '#status = :inProgress AND #leaseToken = :leaseToken';
+  const fenceNames = { '#status': names.status, '#leaseToken': names.leaseToken };
+  const completeNames = { ...fenceNames, '#expiry': names.expiry, '#leaseExpiry': names.leaseExpiry };
+  const completeExpression = (withResult: boolean) => `SET #status = :completed, #expiry = :expiry${withResult ? ', #result = :result' : ''} REMOVE #leaseExpiry`;
+  const [withResult, withoutResult] = [completeExpression(true), completeExpression(false)];
+
   return {
-    expression: `${keyIsAbsent} OR ${recordIsExpired} OR ${leaseIsExpired}`,
-    names: { '#key': names.key, '#expiry': names.expiry, '#status': names.status, '#leaseExpiry': names.leaseExpiry },
-    values: {
-      ':nowSeconds': { N: String(Math.floor(nowMs / 1000)) },
-      ':nowMs': { N: String(nowMs) },
-      ':inProgress': { S: RecordStatus.InProgress },
+    claim: (nowMs) => ({
+      ConditionExpression: claimExpression,
+      ExpressionAttributeNames: claimNames,
+      ExpressionAttributeValues: { ':nowSeconds': { N: String(Math.floor(nowMs / 1000)) }, ':nowMs': { N: String(nowMs) }, ':inProgress': inProgress },
+    }),
+    ownsClaim: (leaseToken) => ({
+      ConditionExpression: fence,
+      ExpressionAttributeNames: fenceNames,
+      ExpressionAttributeValues: { ':inProgress': inProgress, ':leaseToken': { S: leaseToken } },
+    }),
+    complete: (leaseToken, expiresAtEpochSeconds, result) => {
+      const values: Record<string, AttributeValue> = { ':completed': completed, ':expiry': { N: String(expiresAtEpochSeconds) }, ':inProgress': inProgress, ':leaseToken': { S: leaseToken } };
+      // At most one result attribute (`data` or `data_not_stored`); none for an undefined result.
+      const [resultAttribute] = Object.entries(result);
+      if (resultAttribute === undefined) {
+        return { UpdateExpression: withoutResult, ConditionExpression: fence, ExpressionAttributeNames: completeNames, ExpressionAttributeValues: values };
+      }
+      values[':result'] = resultAttribute[1];
+      return { UpdateExpression: withResult, ConditionExpression: fence, ExpressionAttributeNames: { ...completeNames, '#result': resultAttribute[0] }, ExpressionAttributeValues: values };
     },
-  };
-}
-
-/** Holds only while the record is still the IN_PROGRESS claim that carries `leaseToken`: the fence on every later write. */
-export function ownsClaimCondition(names: ItemAttributeNames, leaseToken: string): Expression {
-  return {
-    expression: '#status = :inProgress AND #leaseToken = :leaseToken',
-    names: { '#status': names.status, '#leaseToken': names.leaseToken },
-    values: { ':inProgress': { S: RecordStatus.InProgress }, ':leaseToken': { S: leaseToken } },
-  };
-}
-
-/**
- * The completion update: status COMPLETED, the retention end as TTL, the result attributes, and the lease removed.
- * `result` holds the attribute values from `resultAttributes`.
- */
-export function completeUpdate(
-  names: ItemAttributeNames,
-  expiresAtEpochSeconds: number,
-  result: Record<string, AttributeValue>,
-): Expression {
-  const set = ['#status = :completed', '#expiry = :expiry'];
-  const expressionNames: Record<string, string> = { '#status': names.status, '#expiry': names.expiry };
-  const values: Record<string, AttributeValue> = { ':completed': { S: RecordStatus.Completed }, ':expiry': { N: String(expiresAtEpochSeconds) } };
-  Object.entries(result).forEach(([attribute, value], index) => {
-    set.push(`#r${index} = :r${index}`);
-    expressionNames[`#r${index}`] = attribute;
-    values[`:r${index}`] = value;
-  });
-  expressionNames['#leaseExpiry'] = names.leaseExpiry;
-  return { expression: `SET ${set.join(', ')} REMOVE #leaseExpiry`, names: expressionNames, values };
-}
-
-/** Joins a condition and an update into one request's placeholders; their names never clash by construction. */
-export function mergeExpressions(update: Expression, condition: Expression) {
-  return {
-    UpdateExpression: update.expression,
-    ConditionExpression: condition.expression,
-    ExpressionAttributeNames: { ...update.names, ...condition.names },
-    ExpressionAttributeValues: { ...update.values, ...condition.values },
   };
 }

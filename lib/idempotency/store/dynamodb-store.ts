@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { transactWithCompletion, type CompletionUpdate } from './dynamodb-transaction.js';
 import { IdempotencyStoreError } from '../errors.js';
-import { claimCondition, completeUpdate, mergeExpressions, ownsClaimCondition } from './dynamodb-expressions.js';
+import { createItemExpressions } from './dynamodb-expressions.js';
 import { fromItem, itemAttributeNames, resultAttributes, toClaimItem } from './dynamodb-item.js';
 import { encodeResult } from './result-encoding.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
@@ -68,6 +68,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   const { tableName } = resolved;
   const client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
   const names = itemAttributeNames(resolved.keyAttribute, resolved.expiryAttribute);
+  const expressions = createItemExpressions(names);
   const keyOf = (id: string) => ({ [names.key]: { S: id } });
   const limits = { compressAboveBytes: resolved.compressAboveBytes, maxStoredBytes: resolved.maxStoredResultBytes };
 
@@ -94,16 +95,14 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
       leaseExpiresAtEpochMs: request.leaseExpiresAtEpochMs,
       expiresAtEpochSeconds: request.expiresAtEpochSeconds,
     };
-    const condition = claimCondition(names, request.nowMs);
+    const condition = expressions.claim(request.nowMs);
     let oldItem: Awaited<ReturnType<typeof readRecord>>;
     try {
       await client.send(
         new PutItemCommand({
           TableName: tableName,
           Item: toClaimItem(claimed, names),
-          ConditionExpression: condition.expression,
-          ExpressionAttributeNames: condition.names,
-          ExpressionAttributeValues: condition.values,
+          ...condition,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -122,9 +121,9 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   // The same fenced update serves the plain completion and the transactional one.
   const completionOf = (owned: Claim, result: unknown): { update: CompletionUpdate; resultStored: boolean } => {
     const encoded = encodeResult(result, limits);
-    const update = completeUpdate(names, owned.expiresAtEpochSeconds, resultAttributes(encoded, names));
+    const update = expressions.complete(owned.leaseToken, owned.expiresAtEpochSeconds, resultAttributes(encoded, names));
     return {
-      update: { TableName: tableName, Key: keyOf(owned.id), ...mergeExpressions(update, ownsClaimCondition(names, owned.leaseToken)) },
+      update: { TableName: tableName, Key: keyOf(owned.id), ...update },
       resultStored: encoded.kind !== 'not-stored',
     };
   };
@@ -142,17 +141,8 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   };
 
   const release = async (owned: Claim): Promise<FencedWriteResult> => {
-    const condition = ownsClaimCondition(names, owned.leaseToken);
     const answer = await send('DeleteItem', owned.id, () =>
-      client.send(
-        new DeleteItemCommand({
-          TableName: tableName,
-          Key: keyOf(owned.id),
-          ConditionExpression: condition.expression,
-          ExpressionAttributeNames: condition.names,
-          ExpressionAttributeValues: condition.values,
-        }),
-      ),
+      client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(owned.id), ...expressions.ownsClaim(owned.leaseToken) })),
     );
     return answer === 'condition-failed' ? 'lease-lost' : 'done';
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { isLeaseExpired, isRecordExpired, secondsUntilLeaseEnds } from '../../../lib/idempotency/record.js';
-import { claimCondition, completeUpdate, mergeExpressions, ownsClaimCondition } from '../../../lib/idempotency/store/dynamodb-expressions.js';
+import { createItemExpressions } from '../../../lib/idempotency/store/dynamodb-expressions.js';
 import { fromItem, itemAttributeNames, resultAttributes, toClaimItem } from '../../../lib/idempotency/store/dynamodb-item.js';
 import { decodeResult, encodeResult } from '../../../lib/idempotency/store/result-encoding.js';
 import { resolveHeldRecord } from '../../../lib/idempotency/held-record.js';
@@ -88,18 +88,33 @@ describe('encodeResult', () => {
 
 describe('expressions', () => {
   it('builds the claim condition from three named cases', () => {
-    const condition = claimCondition(names, 12_345);
-    expect(condition.expression).toBe('attribute_not_exists(#key) OR #expiry <= :nowSeconds OR (#status = :inProgress AND #leaseExpiry <= :nowMs)');
-    expect(condition.values[':nowSeconds']).toEqual({ N: '12' });
-    expect(condition.values[':nowMs']).toEqual({ N: '12345' });
+    const condition = createItemExpressions(names).claim(12_345);
+    expect(condition.ConditionExpression).toBe('attribute_not_exists(#key) OR #expiry <= :nowSeconds OR (#status = :inProgress AND #leaseExpiry <= :nowMs)');
+    expect(condition.ExpressionAttributeValues[':nowSeconds']).toEqual({ N: '12' });
+    expect(condition.ExpressionAttributeValues[':nowMs']).toEqual({ N: '12345' });
+    expect(condition.ExpressionAttributeNames).toEqual({ '#key': 'id', '#expiry': 'expiration', '#status': 'status', '#leaseExpiry': 'in_progress_expiration' });
   });
 
   it('fences completion on status and lease token and removes the lease', () => {
-    const merged = mergeExpressions(completeUpdate(names, 99, { data: { S: '1' } }), ownsClaimCondition(names, 'token-1'));
+    const merged = createItemExpressions(names).complete('token-1', 99, { data: { S: '1' } });
     expect(merged.ConditionExpression).toBe('#status = :inProgress AND #leaseToken = :leaseToken');
-    expect(merged.UpdateExpression).toBe('SET #status = :completed, #expiry = :expiry, #r0 = :r0 REMOVE #leaseExpiry');
+    expect(merged.UpdateExpression).toBe('SET #status = :completed, #expiry = :expiry, #result = :result REMOVE #leaseExpiry');
     expect(merged.ExpressionAttributeValues[':leaseToken']).toEqual({ S: 'token-1' });
-    expect(merged.ExpressionAttributeNames['#r0']).toBe('data');
+    expect(merged.ExpressionAttributeValues[':result']).toEqual({ S: '1' });
+    expect(merged.ExpressionAttributeNames['#result']).toBe('data');
+  });
+
+  it('completes an undefined result without a result attribute or placeholder', () => {
+    const update = createItemExpressions(names).complete('token-1', 99, {});
+    expect(update.UpdateExpression).toBe('SET #status = :completed, #expiry = :expiry REMOVE #leaseExpiry');
+    expect(update.ExpressionAttributeNames).not.toHaveProperty('#result');
+    expect(update.ExpressionAttributeValues).not.toHaveProperty(':result');
+  });
+
+  it('fences a release on the lease token', () => {
+    const condition = createItemExpressions(names).ownsClaim('token-2');
+    expect(condition.ConditionExpression).toBe('#status = :inProgress AND #leaseToken = :leaseToken');
+    expect(condition.ExpressionAttributeValues[':leaseToken']).toEqual({ S: 'token-2' });
   });
 });
 
