@@ -53,7 +53,8 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   const { store, now } = config;
   const storedForm = adapter.storedForm ?? ((result: TResult): unknown => result);
   const cache = config.localCacheMaxEntries > 0 ? createLocalCache(config.localCacheMaxEntries) : undefined;
-  const report = (outcome: IdempotencyOutcome) => config.onOutcome?.(outcome);
+  // Called as `report?.(…)`: without an onOutcome the outcome object is never even built.
+  const report: ((outcome: IdempotencyOutcome) => void) | undefined = config.onOutcome;
   const disabled = process.env[disabledEnvironmentVariable] === 'true';
   if (disabled) config.logger?.(`Idempotency is off: ${disabledEnvironmentVariable}=true`, {});
 
@@ -63,14 +64,14 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     return { value, durationMs: now() - startedMs };
   };
   const reportStoreError = (recordId: string, startedMs: number, error: unknown) => {
-    report({ type: 'store-error', recordId, durationMs: now() - startedMs, error });
+    report?.({ type: 'store-error', recordId, durationMs: now() - startedMs, error });
     config.logger?.('Idempotency store call failed', { recordId, error });
   };
 
   const begin = async (input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>> => {
     const clientKey = disabled ? undefined : config.key(input, context);
     if (disabled || ((clientKey === undefined || clientKey === null) && config.onMissingKey === 'skip')) {
-      report({ type: 'skipped', durationMs: 0 });
+      report?.({ type: 'skipped', durationMs: 0 });
       return { kind: 'skip' };
     }
     if (clientKey === undefined || clientKey === null) throw new IdempotencyKeyError('missing', 'An idempotency key is required');
@@ -87,13 +88,13 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
       throw error instanceof IdempotencyError ? error : new IdempotencyStoreError(`Claiming idempotency record ${id} failed`, { cause: error });
     }
     if (answer.value.kind === 'held') return replayHeld(answer.value.record, fingerprintHash, nowMs, answer.durationMs, false);
-    report({ type: 'claimed', recordId: id, durationMs: answer.durationMs });
+    report?.({ type: 'claimed', recordId: id, durationMs: answer.durationMs });
     return { kind: 'run', claim: answer.value.claim };
   };
 
   const replayHeld = (record: Parameters<typeof resolveHeldRecord>[0], fingerprintHash: string | undefined, nowMs: number, durationMs: number, fromCache: boolean): Begin<TResult> => {
     const resolution = resolveHeldRecord(record, fingerprintHash, nowMs);
-    report({ type: resolution.outcome, recordId: record.id, durationMs, fromCache });
+    report?.({ type: resolution.outcome, recordId: record.id, durationMs, fromCache });
     if (resolution.outcome !== 'replayed') throw resolution.error;
     if (!fromCache && record.result !== undefined) cache?.set(record.id, { expiresAtEpochSeconds: record.expiresAtEpochSeconds, fingerprintHash: record.fingerprintHash, result: record.result });
     return { kind: 'replay', result: resolution.result as TResult };
@@ -103,7 +104,7 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     const startedMs = now();
     try {
       const { value, durationMs } = await timed(() => store.release(claim));
-      report({ type: value === 'done' ? 'released' : 'lease-lost', recordId: claim.id, durationMs });
+      report?.({ type: value === 'done' ? 'released' : 'lease-lost', recordId: claim.id, durationMs });
     } catch (error) {
       // The key stays blocked until its lease ends: safe, since the handler's outcome is not replayed by anyone.
       reportStoreError(claim.id, startedMs, error);
@@ -112,11 +113,11 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
 
   const recordCompletion = (claim: Claim, value: CompleteResult, stored: unknown, durationMs: number) => {
     if (value.kind === 'lease-lost') {
-      report({ type: 'lease-lost', recordId: claim.id, durationMs });
+      report?.({ type: 'lease-lost', recordId: claim.id, durationMs });
       config.logger?.('Idempotency lease was taken over before completion; the result was not stored', { recordId: claim.id });
       return;
     }
-    report({ type: 'completed', recordId: claim.id, durationMs });
+    report?.({ type: 'completed', recordId: claim.id, durationMs });
     cache?.set(claim.id, { expiresAtEpochSeconds: claim.expiresAtEpochSeconds, fingerprintHash: claim.fingerprintHash, result: cachedResult(stored, value.resultStored) });
   };
 
