@@ -9,12 +9,13 @@ export interface HeldClaim {
   /** True once the handler committed the completion in its own transaction: the adapter then writes nothing more. */
   committed: boolean;
   readonly commit: (writes: readonly TransactWriteItem[], result: unknown) => Promise<void>;
+  /** The objects it is reachable from, so that taking it unbinds it from all of them. */
+  readonly owners: readonly object[];
 }
 
 // Keyed by the Middy request and the Lambda context, both new for every invocation; Middy's `request.internal` is
 // shared across invocations, so nothing per-request may live there or in a middleware's closure.
 const heldClaims = new WeakMap<object, HeldClaim>();
-const owners = new WeakMap<HeldClaim, readonly object[]>();
 const replayedRequests = new WeakSet<object>();
 
 /** Binds a claim (or a skipped invocation) to the objects the handler can reach it through. */
@@ -26,10 +27,9 @@ export function holdClaim<TResult>(lifecycle: Lifecycle<never, TResult>, claim: 
       await lifecycle.commit(claim, result as TResult, writes);
       held.committed = true;
     },
+    owners: reachableFrom.filter((owner): owner is object => typeof owner === 'object' && owner !== null),
   };
-  const objects = reachableFrom.filter((owner): owner is object => typeof owner === 'object' && owner !== null);
-  owners.set(held, objects);
-  for (const owner of objects) heldClaims.set(owner, held);
+  for (const owner of held.owners) heldClaims.set(owner, held);
 }
 
 /** The claim reachable from `owner` (a Middy request or a Lambda context), if any. */
@@ -40,7 +40,7 @@ export function findHeldClaim(owner: object): HeldClaim | undefined {
 /** The claim held through `owner`, unbound from every object so that no later phase can complete or release it twice. */
 export function takeHeldClaim(owner: object): HeldClaim | undefined {
   const held = heldClaims.get(owner);
-  if (held !== undefined) for (const bound of owners.get(held) ?? []) heldClaims.delete(bound);
+  if (held !== undefined) for (const bound of held.owners) heldClaims.delete(bound);
   return held;
 }
 

@@ -29,6 +29,8 @@ export function encodeResult(result: unknown, limits: ResultEncodingLimits): Enc
   }
   // Functions and symbols stringify to undefined: there is nothing faithful to replay.
   if (json === undefined) return { kind: 'not-stored' };
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: short text needs no byte count.
+  if (json.length * 3 <= Math.min(limits.compressAboveBytes, limits.maxStoredBytes)) return { kind: 'text', json };
   const textBytes = Buffer.byteLength(json, 'utf8');
   if (textBytes <= limits.compressAboveBytes && textBytes <= limits.maxStoredBytes) return { kind: 'text', json };
   const bytes = gzipSync(json);
