@@ -1,5 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import type { Lifecycle } from './lifecycle.js';
+import type { Lifecycle, TransactionWriter } from './lifecycle.js';
 import type { Claim } from './store/store.js';
 
 /** The claim of one running invocation, reachable from its Middy request and from its Lambda context. */
@@ -8,7 +8,7 @@ export interface HeldClaim {
   readonly claim: Claim | undefined;
   /** True once the handler committed the completion in its own transaction: the adapter then writes nothing more. */
   committed: boolean;
-  readonly commit: (writes: readonly TransactWriteItem[], result: unknown) => Promise<void>;
+  readonly commit: (writes: readonly TransactWriteItem[], result: unknown, transact: TransactionWriter) => Promise<void>;
   /** The objects it is reachable from, so that taking it unbinds it from all of them. */
   readonly owners: readonly object[];
 }
@@ -23,8 +23,8 @@ export function holdClaim<TResult>(lifecycle: Lifecycle<never, TResult>, claim: 
   const held: HeldClaim = {
     claim,
     committed: false,
-    commit: async (writes, result) => {
-      await lifecycle.commit(claim, result as TResult, writes);
+    commit: async (writes, result, transact) => {
+      await lifecycle.commit(claim, result as TResult, writes, transact);
       held.committed = true;
     },
     owners: reachableFrom.filter((owner): owner is object => typeof owner === 'object' && owner !== null),

@@ -39,5 +39,5 @@ export function cachedResult(stored: unknown, resultStored: boolean): StoredResu
 }
 
 /** True when the store can complete a record inside the caller's transaction. */
-export const isTransactionalStore = (store: IdempotencyStore): store is IdempotencyStore & Pick<DynamoDBStore, 'completeWithWrites'> =>
-  typeof (store as Partial<DynamoDBStore>).completeWithWrites === 'function';
+export const isTransactionalStore = (store: IdempotencyStore): store is IdempotencyStore & Pick<DynamoDBStore, 'client' | 'completionUpdate'> =>
+  typeof (store as Partial<DynamoDBStore>).completionUpdate === 'function';

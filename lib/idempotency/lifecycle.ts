@@ -8,6 +8,7 @@ import { resolveHeldRecord } from './held-record.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
 import type { Claim, CompleteResult } from './store/store.js';
+import type { DynamoDBStore } from './store/dynamodb-store.js';
 
 /** What to do with one invocation: run the handler under a claim, replay a stored result, or run without idempotency. */
 export type Begin<TResult> =
@@ -32,8 +33,16 @@ export interface Lifecycle<TInput, TResult> {
    * @throws {IdempotencyTransactionCanceledError} when the caller's items cancelled it; nothing was written.
    * @throws {IdempotencyStoreError} when the store failed or cannot run transactions.
    */
-  commit(claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[]): Promise<void>;
+  commit(claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter): Promise<void>;
 }
+
+/** Writes a transaction with a completion; passed in by `completeWithTransaction`, so only its users bundle it. */
+export type TransactionWriter = (
+  store: Pick<DynamoDBStore, 'client' | 'completionUpdate'>,
+  claim: Claim | undefined,
+  result: unknown,
+  writes: readonly TransactWriteItem[],
+) => Promise<CompleteResult>;
 
 /** How an adapter shapes what it stores, e.g. the HTTP layer drops per-attempt headers. */
 export interface LifecycleAdapter<TResult> {
@@ -134,13 +143,13 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     }
   };
 
-  const commit = async (claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[]) => {
+  const commit = async (claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter) => {
     if (!isTransactionalStore(store)) throw new IdempotencyStoreError('This idempotency store cannot complete a record inside a transaction', { cause: undefined });
     const startedMs = now();
     const stored = storedForm(result);
     let answer;
     try {
-      answer = await timed(() => store.completeWithWrites(claim, stored, writes));
+      answer = await timed(() => transact(store, claim, stored, writes));
     } catch (error) {
       if (claim !== undefined && error instanceof IdempotencyStoreError) reportStoreError(claim.id, startedMs, error);
       throw error;

@@ -1,5 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { findHeldClaim } from './claim-state.js';
+import { completeWithWrites } from './store/dynamodb-transaction.js';
 
 /** What {@link completeWithTransaction} writes. */
 export interface TransactionCompletion {
@@ -40,5 +41,5 @@ export async function completeWithTransaction(contextOrRequest: object, completi
     throw new TypeError('No idempotency claim is bound to this object: pass the Lambda context (or Middy request) of a handler wrapped by idempotency(), httpIdempotency() or makeIdempotent().');
   }
   if (held.committed) throw new TypeError('This invocation already committed its idempotency record.');
-  await held.commit(completion.writes, completion.result);
+  await held.commit(completion.writes, completion.result, completeWithWrites);
 }

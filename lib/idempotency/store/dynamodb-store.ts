@@ -7,9 +7,8 @@ import {
   PutItemCommand,
   UpdateItemCommand,
   type DynamoDBClientConfig,
-  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { transactWithCompletion, type CompletionUpdate } from './dynamodb-transaction.js';
+import type { CompletionUpdate } from './dynamodb-transaction.js';
 import { IdempotencyStoreError } from '../errors.js';
 import { createItemExpressions } from './dynamodb-expressions.js';
 import { fromItem, itemAttributeNames, resultAttributes, toClaimItem } from './dynamodb-item.js';
@@ -44,11 +43,8 @@ export const dynamoDBStoreDefaults = {
 export interface DynamoDBStore extends IdempotencyStore {
   readonly tableName: string;
   readonly client: DynamoDBClient;
-  /**
-   * Writes `writes` and completes `claim` with `result` in one `TransactWriteItems`; without a claim, only `writes`.
-   * @throws {IdempotencyTransactionCanceledError} when the caller's items cancelled it; nothing was written.
-   */
-  completeWithWrites(claim: Claim | undefined, result: unknown, writes: readonly TransactWriteItem[]): Promise<CompleteResult>;
+  /** The fenced completion of `claim` with `result`, as a transaction's `Update` item, for `completeWithTransaction`. */
+  completionUpdate(claim: Claim, result: unknown): { readonly update: CompletionUpdate; readonly resultStored: boolean };
 }
 
 /**
@@ -134,12 +130,6 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return answer === 'condition-failed' ? { kind: 'lease-lost' } : { kind: 'completed', resultStored };
   };
 
-  const completeWithWrites = async (owned: Claim | undefined, result: unknown, writes: readonly TransactWriteItem[]): Promise<CompleteResult> => {
-    const completion = owned === undefined ? undefined : completionOf(owned, result);
-    const kind = await transactWithCompletion(client, writes, completion?.update);
-    return kind === 'lease-lost' ? { kind } : { kind, resultStored: completion?.resultStored ?? false };
-  };
-
   const release = async (owned: Claim): Promise<FencedWriteResult> => {
     const answer = await send('DeleteItem', owned.id, () =>
       client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(owned.id), ...expressions.ownsClaim(owned.leaseToken) })),
@@ -147,5 +137,5 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return answer === 'condition-failed' ? 'lease-lost' : 'done';
   };
 
-  return { tableName, client, claim, complete, release, completeWithWrites };
+  return { tableName, client, claim, complete, release, completionUpdate: completionOf };
 }

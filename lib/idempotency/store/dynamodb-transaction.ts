@@ -1,6 +1,7 @@
 import { TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { IdempotencyStoreError, IdempotencyTransactionCanceledError } from '../errors.js';
-import type { CompleteResult } from './store.js';
+import type { DynamoDBStore } from './dynamodb-store.js';
+import type { Claim, CompleteResult } from './store.js';
 
 /** DynamoDB allows 100 items in one transaction; one of them is the idempotency record's completion. */
 export const maxTransactionWrites = 99;
@@ -39,4 +40,20 @@ export async function transactWithCompletion(
     if (callerReasons.length === 0) throw new IdempotencyStoreError('DynamoDB cancelled the transaction on the idempotency record', { cause: error });
     throw new IdempotencyTransactionCanceledError(callerReasons, { cause: error });
   }
+}
+
+/**
+ * Writes `writes` and completes `claim` with `result` in one `TransactWriteItems`; without a claim, only `writes`.
+ * Lives here, not in the store, so that handlers which never use transactions do not bundle this module.
+ * @throws {IdempotencyTransactionCanceledError} when the caller's items cancelled it; nothing was written.
+ */
+export async function completeWithWrites(
+  store: Pick<DynamoDBStore, 'client' | 'completionUpdate'>,
+  claim: Claim | undefined,
+  result: unknown,
+  writes: readonly TransactWriteItem[],
+): Promise<CompleteResult> {
+  const completion = claim === undefined ? undefined : store.completionUpdate(claim, result);
+  const kind = await transactWithCompletion(store.client, writes, completion?.update);
+  return kind === 'lease-lost' ? { kind } : { kind, resultStored: completion?.resultStored ?? false };
 }
