@@ -1,50 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBStore, IdempotencyInProgressError, type DynamoDBStore } from '../../lib/idempotency/index.js';
-import { createIdempotencyTable, createOrdersTable, createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { IdempotencyInProgressError } from '../../lib/idempotency/index.js';
+import { createOrdersTable, dynamoDBEndpoint } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
+import { placeOrderAndKill } from '../support/processes/killed-worker.js';
 import { createOrderPlacer, type PlacerStep } from '../support/processes/order-placer.js';
+import { useStoreFixture } from '../support/store-fixture.js';
 
-const workerPath = fileURLToPath(new URL('../support/processes/order-worker.ts', import.meta.url));
 const pauseMs = 150;
 const leaseMs = 1_500;
 const iterations = 10;
 
-let client: DynamoDBClient;
-let store: DynamoDBStore;
-let idempotencyTable: string;
+const fixture = useStoreFixture();
 let ordersTable: string;
 
 beforeAll(async () => {
-  client = createTestClient();
-  idempotencyTable = await createIdempotencyTable(client);
-  store = createDynamoDBStore({ tableName: idempotencyTable, client });
-  ordersTable = await createOrdersTable(client);
+  ordersTable = await createOrdersTable(fixture.client);
 });
-afterAll(() => client.destroy());
 
 /** Runs the worker for `key` and SIGKILLs it `delayMs` after it prints `killAfter`; resolves with the steps it printed. */
-async function runAndKill(key: string, killAfter: PlacerStep, delayMs: number): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, dynamoDBEndpoint(), idempotencyTable, ordersTable, key, String(pauseMs), String(leaseMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  const steps: string[] = [];
-  child.stdout.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      steps.push(line);
-      if (line === killAfter) setTimeout(() => child.kill('SIGKILL'), delayMs);
-    }
-  });
-  await new Promise((resolve) => child.once('exit', resolve));
+async function runAndKill(key: string, killAfter: PlacerStep, delayMs: number): Promise<readonly string[]> {
+  const { steps } = await placeOrderAndKill({ endpoint: dynamoDBEndpoint(), idempotencyTable: fixture.tableName, ordersTable, key, killAfter, delayMs, pauseMs, leaseMs });
   return steps;
 }
 
 /** Retries like a client would, as the same function the worker was (so it meets the same record): on in-progress, again shortly, until the lease of the dead invocation has ended. */
 async function retryUntilAnswered(key: string): Promise<{ orderId: string }> {
-  const placeOrder = createOrderPlacer(store, ordersTable, 0);
+  const placeOrder = createOrderPlacer(fixture.store, ordersTable, 0);
   const deadline = Date.now() + leaseMs + 5_000;
   for (;;) {
     try {
@@ -57,7 +39,7 @@ async function retryUntilAnswered(key: string): Promise<{ orderId: string }> {
 }
 
 async function ordersFor(key: string): Promise<string[]> {
-  const scan = await client.send(
+  const scan = await fixture.client.send(
     new ScanCommand({ TableName: ordersTable, ConsistentRead: true, FilterExpression: 'idempotencyKey = :key', ExpressionAttributeValues: { ':key': { S: key } } }),
   );
   return (scan.Items ?? []).map((item) => item.orderId?.S ?? '');

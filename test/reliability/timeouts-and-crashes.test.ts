@@ -1,28 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from '@jest/globals';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { createDynamoDBStore, httpIdempotency, IdempotencyInProgressError, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { httpIdempotency, IdempotencyInProgressError } from '../../lib/idempotency/index.js';
 import { restEvent } from '../support/api-gateway-events.js';
-import { createIdempotencyTable, createOrdersTable, createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
+import { createOrdersTable, dynamoDBEndpoint } from '../support/dynamodb.js';
 import { isTypedRefusal } from '../support/http-outcome.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { placeOrderAndKill } from '../support/processes/killed-worker.js';
 import { createOrderPlacer } from '../support/processes/order-placer.js';
+import { useStoreFixture } from '../support/store-fixture.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const retries = 5;
-let client: DynamoDBClient;
-let store: DynamoDBStore;
-let idempotencyTable: string;
-
-beforeAll(async () => {
-  client = createTestClient();
-  idempotencyTable = await createIdempotencyTable(client);
-  store = createDynamoDBStore({ tableName: idempotencyTable, client });
-});
-afterAll(() => client.destroy());
+const fixture = useStoreFixture();
 
 /** Calls `call` until it stops answering "in progress", as a client honouring a short Retry-After would. */
 async function untilAnswered<T>(call: () => Promise<T>, isInProgress: (value: T | unknown) => boolean): Promise<T> {
@@ -40,7 +32,7 @@ describe('a handler that exceeds its remaining time (Middy early timeout)', () =
     let executions = 0;
     // Middy gives up half-way through the lease, so a duplicate can arrive after the timeout and before the lease ends.
     const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: leaseMs / 2 })
-      .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store }))
+      .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store: fixture.store }))
       .handler(async (_event, context) => {
         const execution = ++executions;
         // The first execution runs until Lambda would kill it at its deadline.
@@ -79,17 +71,17 @@ describe('a handler that exceeds its remaining time (Middy early timeout)', () =
 describe('a Lambda process killed with SIGKILL after its claim', () => {
   it('keeps its key blocked until the lease ends, then exactly one of many retries places the order', async () => {
     // Arrange
-    const ordersTable = await createOrdersTable(client);
+    const ordersTable = await createOrdersTable(fixture.client);
     const key = `killed-${randomUUID()}`;
-    const placeOrder = createOrderPlacer(store, ordersTable, 0);
+    const placeOrder = createOrderPlacer(fixture.store, ordersTable, 0);
     const retry = () => placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remainingMs: 10_000 }));
-    const signal = await placeOrderAndKill({ endpoint: dynamoDBEndpoint(), idempotencyTable, ordersTable, key, killAfter: 'claimed', pauseMs: 5_000, leaseMs: 4_000 });
+    const { signal } = await placeOrderAndKill({ endpoint: dynamoDBEndpoint(), idempotencyTable: fixture.tableName, ordersTable, key, killAfter: 'claimed', pauseMs: 5_000, leaseMs: 4_000 });
 
     // Act
     const blocked = await retry().catch((error: unknown) => error);
     await sleep((blocked as IdempotencyInProgressError).retryAfterSeconds * 1000);
     const answers = await Promise.all(Array.from({ length: retries }, () => untilAnswered(retry, (answer) => answer instanceof IdempotencyInProgressError)));
-    const scan = await client.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true }));
+    const scan = await fixture.client.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true }));
 
     // Assert
     expect(signal).toBe('SIGKILL');
