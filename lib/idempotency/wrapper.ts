@@ -33,16 +33,18 @@ export function makeIdempotent<TArgs extends [unknown, ...unknown[]], TResult>(
     if (begin.kind === 'replay') return begin.result;
     const claim = begin.kind === 'run' ? begin.claim : undefined;
     holdClaim(lifecycle, claim, [context]);
+    // The claim still to complete or release: none once the function committed it with completeWithTransaction.
+    const openClaim = () => (context !== undefined && takeHeldClaim(context)?.committed === true ? undefined : claim);
     let result: TResult;
     try {
       result = await fn(...args);
     } catch (error) {
-      const held = context === undefined ? undefined : takeHeldClaim(context);
-      if (claim !== undefined && held?.committed !== true) await lifecycle.abort(claim);
+      const open = openClaim();
+      if (open !== undefined) await lifecycle.abort(open);
       throw error;
     }
-    const held = context === undefined ? undefined : takeHeldClaim(context);
-    if (claim !== undefined && held?.committed !== true) await lifecycle.finish(claim, result);
+    const open = openClaim();
+    if (open !== undefined) await lifecycle.finish(open, result);
     return result;
   };
 }
