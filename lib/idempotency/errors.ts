@@ -76,6 +76,21 @@ export class IdempotencyLeaseLostError extends IdempotencyError {
   }
 }
 
+/**
+ * `completeWithTransaction` was given a Lambda context that names more than one running claim (two Middy invocations
+ * sharing one context, or a Middy handler running inside a wrapped call on the same context), so it cannot tell which
+ * one to complete. Nothing was written: pass the Middy `request` instead, which names exactly one.
+ */
+export class IdempotencyClaimAmbiguousError extends IdempotencyError {
+  override readonly name = 'IdempotencyClaimAmbiguousError' as const;
+  /** How many running claims the object names. */
+  readonly candidates: number;
+  constructor(candidates: number) {
+    super(`This object names ${candidates} running idempotency claims, so the one to complete is unknown; pass the Middy request instead; nothing was written`);
+    this.candidates = candidates;
+  }
+}
+
 /** Why one of the caller's own items cancelled a transaction, as DynamoDB reported it. */
 export interface TransactionCancellationReason {
   /** The item's position in the `writes` the caller passed. */
@@ -118,3 +133,6 @@ export const isIdempotencyLeaseLostError = (error: unknown): error is Idempotenc
 /** True when `error` is an {@link IdempotencyTransactionCanceledError}. */
 export const isIdempotencyTransactionCanceledError = (error: unknown): error is IdempotencyTransactionCanceledError =>
   error instanceof IdempotencyTransactionCanceledError;
+/** True when `error` is an {@link IdempotencyClaimAmbiguousError}. */
+export const isIdempotencyClaimAmbiguousError = (error: unknown): error is IdempotencyClaimAmbiguousError =>
+  error instanceof IdempotencyClaimAmbiguousError;

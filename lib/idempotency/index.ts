@@ -1,5 +1,6 @@
 export { idempotency } from './middleware.js';
 export { makeIdempotent } from './wrapper.js';
+export { withIdempotencyTimeout, type MiddyTimeoutPlugin } from './middy-timeout.js';
 export { wasReplayed } from './claim-state.js';
 export { createDynamoDBStore, dynamoDBStoreDefaults, type DynamoDBStore, type DynamoDBStoreOptions } from './store/dynamodb-store.js';
 export type { IdempotencyStore, Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult } from './store/store.js';
@@ -36,7 +37,9 @@ export { maxTransactionWrites } from './store/dynamodb-transaction.js';
 export {
   IdempotencyLeaseLostError,
   IdempotencyTransactionCanceledError,
+  IdempotencyClaimAmbiguousError,
   isIdempotencyLeaseLostError,
+  isIdempotencyClaimAmbiguousError,
   isIdempotencyTransactionCanceledError,
   type TransactionCancellationReason,
 } from './errors.js';

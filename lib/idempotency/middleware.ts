@@ -1,11 +1,15 @@
 import type { MiddlewareObj, Request } from '@middy/core';
-import { holdClaim, markReplayed, takeHeldClaim } from './claim-state.js';
+import { bindHeldClaim, createHeldClaim, findHeldClaim, markReplayed, takeHeldClaim, type HeldClaim } from './claim-state.js';
 import { IdempotencyLeaseLostError, IdempotencyStoreError, isIdempotencyError, type IdempotencyError } from './errors.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { hasTimedOut } from './middy-timeout.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
 
-const isMiddyTimeout = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'TimeoutError' && (error.cause as { package?: unknown } | undefined)?.package === '@middy/core';
+// The request is owned by exactly one claim, so this lookup can never be ambiguous.
+const takeRequestClaim = (request: object): HeldClaim | undefined => {
+  const held = findHeldClaim(request);
+  return held === undefined ? undefined : takeHeldClaim(held);
+};
 
 /** How a Middy adapter answers instead of the plain defaults (rethrow errors, replay results as stored). */
 export interface MiddlewareAnswers<TResult> {
@@ -31,7 +35,7 @@ export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TE
       return;
     }
     if (begin.kind !== 'replay') {
-      holdClaim(lifecycle, begin.kind === 'run' ? begin.claim : undefined, [request, request.context]);
+      bindHeldClaim(createHeldClaim(lifecycle, begin.kind === 'run' ? begin.claim : undefined, [request, request.context]));
       return;
     }
     markReplayed(request);
@@ -39,16 +43,17 @@ export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TE
   };
 
   const idempotencyAfter = async (request: Request<TEvent, TResult>) => {
-    const held = takeHeldClaim(request);
-    if (held?.claim !== undefined && !held.committed) await lifecycle.finish(held.claim, request.response as TResult);
+    const held = takeRequestClaim(request);
+    // A timeout response is not the handler's result, and the handler may still be running: store nothing, keep the key.
+    if (held?.claim !== undefined && !held.committed && !hasTimedOut(request)) await lifecycle.finish(held.claim, request.response as TResult);
   };
 
   const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
     // An error thrown by our own `before` (in progress, mismatch) left no claim: the record belongs to someone else.
-    const held = takeHeldClaim(request);
+    const held = takeRequestClaim(request);
     // Middy's early timeout fails the request while the handler may still be running: releasing now would let a
     // retry run beside it, so the key stays held until the lease (the Lambda deadline) ends.
-    if (held?.claim !== undefined && !held.committed && !isMiddyTimeout(request.error)) await lifecycle.abort(held.claim);
+    if (held?.claim !== undefined && !held.committed && !hasTimedOut(request)) await lifecycle.abort(held.claim);
     // A transaction refused by the fence (the invocation that took over answers) or failed in DynamoDB (nothing was
     // committed, or the completion replays): this one says so, 409 or 503 with Retry-After, instead of a 500.
     const { error } = request;

@@ -15,9 +15,12 @@ export interface TransactionCompletion {
  * all of them or none. The completion is fenced on the claim's lease token, so an invocation whose lease was taken
  * over writes nothing. Afterwards the adapter makes no further write; return the same `result` you passed.
  *
- * Reach the claim through the Lambda `context` (any adapter) or the Middy `request`. When idempotency was skipped for
- * this invocation, only `writes` are committed.
- * @throws {TypeError} when no claim is bound to `contextOrRequest`, when it was already committed, or when there are more than 99 writes.
+ * Reach the claim through the Lambda `context` (any adapter) or the Middy `request`: the claim completed is always
+ * that of the call this code runs in, also when wrapped calls share one context concurrently, nest inside each other
+ * or inside a Middy handler, or run per SQS record. When idempotency was skipped for this invocation, only `writes`
+ * are committed.
+ * @throws {TypeError} when no running claim is bound to `contextOrRequest`, when it was already committed, or when there are more than 99 writes.
+ * @throws {IdempotencyClaimAmbiguousError} when a context names several running Middy claims; pass the Middy request.
  * @throws {IdempotencyLeaseLostError} when another invocation took the key over; nothing was written.
  * @throws {IdempotencyTransactionCanceledError} when your own items' conditions cancelled it, with each item's reason.
  * @throws {IdempotencyStoreError} when DynamoDB failed; nothing was written.

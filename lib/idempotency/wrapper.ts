@@ -1,6 +1,7 @@
-import { holdClaim, takeHeldClaim } from './claim-state.js';
+import { createHeldClaim, runHoldingClaim, takeHeldClaim } from './claim-state.js';
 import { createLifecycle } from './lifecycle.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
+import { resolveWrappedNamespace } from './wrapped-namespace.js';
 
 const isLambdaContext = (value: unknown): value is LambdaContextLike =>
   typeof value === 'object' && value !== null && typeof (value as LambdaContextLike).getRemainingTimeInMillis === 'function';
@@ -10,8 +11,13 @@ const isLambdaContext = (value: unknown): value is LambdaContextLike =>
  *
  * `options.key` and friends receive the first argument. When the second argument is a Lambda context, the lease
  * follows its remaining time and its function name enters the stored key. The namespace defaults to `fn.name`, so two
- * wrapped functions in one Lambda never share keys; set `namespace` when your bundler renames functions.
- * @throws {TypeError} at construction, naming an invalid option.
+ * wrapped functions in one Lambda never share keys; a function without a name of its own (an inline arrow, a default
+ * export, a bound method) needs `namespace`, and so does a second function with another body under a name already
+ * wrapped in this process. Set `namespace` anyway when your bundler renames functions, since it enters the stored key.
+ *
+ * Calls that share one Lambda context, concurrently or nested, each keep their own claim: `completeWithTransaction`
+ * inside the function always completes the claim of the call it runs in.
+ * @throws {TypeError} at construction, naming an invalid option (including a missing `namespace`).
  * @throws {IdempotencyError} subclasses as {@link idempotency} does; the wrapped function's own errors pass through unchanged.
  * @example
  * ```ts
@@ -26,25 +32,22 @@ export function makeIdempotent<TArgs extends [unknown, ...unknown[]], TResult>(
   options: IdempotencyOptions<TArgs[0], TResult>,
 ): (...args: TArgs) => Promise<TResult> {
   if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${String(fn)}.`);
-  const lifecycle = createLifecycle({ ...options, namespace: options.namespace ?? fn.name });
+  const lifecycle = createLifecycle({ ...options, namespace: resolveWrappedNamespace(fn, options?.namespace) });
   return async (...args: TArgs) => {
     const context = isLambdaContext(args[1]) ? args[1] : undefined;
     const begin = await lifecycle.begin(args[0], context);
     if (begin.kind === 'replay') return begin.result;
     const claim = begin.kind === 'run' ? begin.claim : undefined;
-    holdClaim(lifecycle, claim, [context]);
-    // The claim still to complete or release: none once the function committed it with completeWithTransaction.
-    const openClaim = () => (context !== undefined && takeHeldClaim(context)?.committed === true ? undefined : claim);
+    const held = createHeldClaim(lifecycle, claim, [context]);
     let result: TResult;
     try {
-      result = await fn(...args);
+      result = await runHoldingClaim(held, async () => fn(...args));
     } catch (error) {
-      const open = openClaim();
-      if (open !== undefined) await lifecycle.abort(open);
+      // None to release once the function committed the claim with completeWithTransaction.
+      if (claim !== undefined && !takeHeldClaim(held).committed) await lifecycle.abort(claim);
       throw error;
     }
-    const open = openClaim();
-    if (open !== undefined) await lifecycle.finish(open, result);
+    if (claim !== undefined && !takeHeldClaim(held).committed) await lifecycle.finish(claim, result);
     return result;
   };
 }

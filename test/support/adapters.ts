@@ -17,5 +17,6 @@ export const adapters: Array<[string, Adapter]> = [
     const wrapped = middy(handler).use(idempotency(options));
     return (event, context) => wrapped(event, context ?? ({} as Context));
   }],
-  ['wrapper', (handler, options) => makeIdempotent(handler, options)],
+  // The wrapped handlers are inline arrows: without a name of their own they need a namespace.
+  ['wrapper', (handler, options) => makeIdempotent(handler, { namespace: 'test-handler', ...options })],
 ];
