@@ -160,6 +160,7 @@ describe('lease and fencing through the middleware', () => {
     const hang = makeIdempotent(async (_event: { id: string }, _context?: unknown) => new Promise(() => undefined), {
       store,
       key: (event) => event.id,
+      namespace: 'hang',
       fallbackLeaseSeconds: 45,
       now: () => nowMs,
     });

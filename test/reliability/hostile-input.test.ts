@@ -106,7 +106,7 @@ describe('hostile input through the local orders API (real HTTP, raw bytes)', ()
 
 describe('hostile keys through makeIdempotent (core)', () => {
   it('runs under a claim or refuses with IdempotencyKeyError, for any key value', async () => {
-    const charge = makeIdempotent(async (_input: { key: unknown }, context: Context) => ledger.run('core', context, async () => 'charged'), { store, key: (input) => input.key });
+    const charge = makeIdempotent(async (_input: { key: unknown }, context: Context) => ledger.run('core', context, async () => 'charged'), { store, key: (input) => input.key, namespace: 'charge' });
     await fc.assert(
       fc.asyncProperty(fc.oneof(hostileKey, fc.anything()), async (key) => {
         // Act

@@ -44,8 +44,38 @@ describe('resolveIdempotencyOptions', () => {
 
   it('validates at construction in both adapters', () => {
     expect(() => idempotency({ store, key, expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
-    expect(() => makeIdempotent(async (event: { id: string }) => event, { store, key, expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
+    expect(() => makeIdempotent(async (event: { id: string }) => event, { store, key, namespace: 'n', expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
     expect(() => makeIdempotent('fn' as never, { store, key: key as never })).toThrow('Expected `fn` to be a function');
+  });
+});
+
+describe('makeIdempotent namespaces: two wrapped operations never share records by accident', () => {
+  const wrap = (fn: (event: { id: string }) => Promise<unknown>, namespace?: string) => () => makeIdempotent(fn, { store, key, namespace });
+  const namespaceError = /Expected `namespace` to be set/;
+
+  it.each([
+    ['an inline arrow', async (event: { id: string }) => event],
+    ['an anonymous function expression', (() => async function (event: { id: string }) { return event; })()],
+    ['a default export', Object.defineProperty(async (event: { id: string }) => event, 'name', { value: 'default' })],
+    ['a bound method', async function charge(event: { id: string }) { return event; }.bind(undefined)],
+  ])('refuses %s without a namespace, naming `namespace`', (_kind, fn) => {
+    expect(wrap(fn)).toThrow(TypeError);
+    expect(wrap(fn)).toThrow(namespaceError);
+    expect(wrap(fn, 'charge')).not.toThrow();
+  });
+
+  it('refuses a second function with another body under a name already wrapped', () => {
+    const first = { settle: async (event: { id: string }) => ({ charged: event.id }) };
+    const second = { settle: async (event: { id: string }) => ({ refunded: event.id }) };
+    expect(wrap(first.settle)).not.toThrow();
+    expect(wrap(second.settle)).toThrow(namespaceError);
+    expect(wrap(second.settle, 'refund')).not.toThrow();
+  });
+
+  it('accepts the same function wrapped again', () => {
+    const reconcile = async (event: { id: string }) => event;
+    expect(wrap(reconcile)).not.toThrow();
+    expect(wrap(reconcile)).not.toThrow();
   });
 });
 
