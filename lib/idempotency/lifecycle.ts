@@ -3,10 +3,10 @@ import { IdempotencyError, IdempotencyKeyError, IdempotencyLeaseLostError, Idemp
 import { cachedResult, identifyInvocation, isTransactionalStore, leaseMsFor } from './invocation.js';
 import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
-import type { IdempotencyOutcome } from './outcome.js';
 import { resolveHeldRecord } from './held-record.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
+import { guardCallbacks } from './user-callbacks.js';
 import type { Claim, CompleteResult } from './store/store.js';
 import type { DynamoDBStore } from './store/dynamodb-store.js';
 
@@ -50,6 +50,9 @@ export interface LifecycleAdapter<TResult> {
   readonly storedForm?: (result: TResult) => unknown;
 }
 
+// JSON cannot represent a symbol, so every store records it as a result that was not stored.
+const unstorableResult = Symbol('unstorable result');
+
 /** The environment variable that turns idempotency off when it is `true`. */
 export const disabledEnvironmentVariable = 'IDEMPOTENCY_DISABLED';
 
@@ -63,9 +66,9 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   const storedForm = adapter.storedForm ?? ((result: TResult): unknown => result);
   const cache = config.localCacheMaxEntries > 0 ? createLocalCache(config.localCacheMaxEntries) : undefined;
   // Called as `report?.(…)`: without an onOutcome the outcome object is never even built.
-  const report: ((outcome: IdempotencyOutcome) => void) | undefined = config.onOutcome;
+  const { log, report } = guardCallbacks(config.logger, config.onOutcome);
   const disabled = process.env[disabledEnvironmentVariable] === 'true';
-  if (disabled) config.logger?.(`Idempotency is off: ${disabledEnvironmentVariable}=true`, {});
+  if (disabled) log(`Idempotency is off: ${disabledEnvironmentVariable}=true`, {});
 
   const timed = async <T>(call: () => Promise<T>) => {
     const startedMs = now();
@@ -74,7 +77,7 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   };
   const reportStoreError = (recordId: string, startedMs: number, error: unknown) => {
     report?.({ type: 'store-error', recordId, durationMs: now() - startedMs, error });
-    config.logger?.('Idempotency store call failed', { recordId, error });
+    log('Idempotency store call failed', { recordId, error });
   };
 
   const begin = async (input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>> => {
@@ -123,17 +126,28 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   const recordCompletion = (claim: Claim, value: CompleteResult, stored: unknown, durationMs: number) => {
     if (value.kind === 'lease-lost') {
       report?.({ type: 'lease-lost', recordId: claim.id, durationMs });
-      config.logger?.('Idempotency lease was taken over before completion; the result was not stored', { recordId: claim.id });
+      log('Idempotency lease was taken over before completion; the result was not stored', { recordId: claim.id });
       return;
     }
     report?.({ type: 'completed', recordId: claim.id, durationMs });
     cache?.set(claim.id, { expiresAtEpochSeconds: claim.expiresAtEpochSeconds, fingerprintHash: claim.fingerprintHash, result: cachedResult(stored, value.resultStored) });
   };
 
+  // User code decides and shapes what is stored. If it throws, the completion records the result as not stored: the
+  // caller still gets its result, the handler never runs twice, duplicates get IdempotencyResultNotStoredError.
+  const toStored = (claimId: string | undefined, result: TResult, decide: boolean): { keep: boolean; stored: unknown } => {
+    try {
+      return decide && !config.shouldStore(result) ? { keep: false, stored: undefined } : { keep: true, stored: storedForm(result) };
+    } catch (error) {
+      log('shouldStore or the stored form threw; the result is recorded as not stored', { recordId: claimId, error });
+      return { keep: true, stored: unstorableResult };
+    }
+  };
+
   const finish = async (claim: Claim, result: TResult) => {
-    if (!config.shouldStore(result)) return release(claim);
+    const { keep, stored } = toStored(claim.id, result, true);
+    if (!keep) return release(claim);
     const startedMs = now();
-    const stored = storedForm(result);
     try {
       const { value, durationMs } = await timed(() => store.complete(claim, stored));
       recordCompletion(claim, value, stored, durationMs);
@@ -146,7 +160,7 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   const commit = async (claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter) => {
     if (!isTransactionalStore(store)) throw new IdempotencyStoreError('This idempotency store cannot complete a record inside a transaction', { cause: undefined });
     const startedMs = now();
-    const stored = storedForm(result);
+    const { stored } = toStored(claim?.id, result, false);
     let answer;
     try {
       answer = await timed(() => transact(store, claim, stored, writes));

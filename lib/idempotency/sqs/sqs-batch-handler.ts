@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { isIdempotencyResultNotStoredError } from '../errors.js';
 import { requireFunction } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
+import { guardCallbacks } from '../user-callbacks.js';
 import { makeIdempotent } from '../wrapper.js';
 import { processRecordsInOrder, type SqsRecordFailure } from './process-records-in-order.js';
 
@@ -62,10 +63,11 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
     runOnce(record, context).catch((error: unknown) => {
       if (!isIdempotencyResultNotStoredError(error)) throw error;
     });
+  const { log } = guardCallbacks(resolved.logger, undefined);
   const report = (record: SQSRecord, failure: SqsRecordFailure) => {
     const { messageId } = record;
-    if (failure.kind === 'failed') resolved.logger?.('SQS record failed', { messageId, error: failure.error });
-    else resolved.logger?.('SQS record not run: an earlier record of its message group failed', { messageId, messageGroupId: failure.messageGroupId });
+    if (failure.kind === 'failed') log('SQS record failed', { messageId, error: failure.error });
+    else log('SQS record not run: an earlier record of its message group failed', { messageId, messageGroupId: failure.messageGroupId });
   };
   // One record at a time: the Lambda context, which every record shares, can then hold the running record's claim.
   return async (event, context) => processRecordsInOrder(readSqsRecords(event), (record) => processRecord(record, context), report);
