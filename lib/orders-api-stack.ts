@@ -5,11 +5,17 @@ import type { Construct } from 'constructs';
 import { functionEnvironment, orderRoutes, type OrderRoute } from '../functions/routes.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
 import { NodeFunction } from './constructs/node-function.js';
-import { OrdersRestApi } from './constructs/orders-rest-api.js';
+import { OrdersRestApi, type OrdersRestApiProps } from './constructs/orders-rest-api.js';
 import { acknowledgeOrdersApiFindings } from './orders-api-nag.js';
 
 /** The orders table's partition key, the order id the API issues. */
 export const ordersTableKeyAttribute = 'orderId';
+
+/** Props of {@link OrdersApiStack}. */
+export interface OrdersApiStackProps extends StackProps {
+  /** The REST API's settings, e.g. `{ accessLogging: true }`. @default ordersRestApiDefaults */
+  readonly api?: OrdersRestApiProps;
+}
 
 /**
  * The example orders API on AWS: the idempotency and orders tables, one function per route of `functions/routes.ts`,
@@ -33,7 +39,7 @@ export class OrdersApiStack extends Stack {
   /** The function of each route, by route name. */
   readonly functions: ReadonlyMap<string, NodeFunction>;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: OrdersApiStackProps = {}) {
     super(scope, id, props);
     // An example stack: `cdk destroy` should leave nothing behind. A real stack keeps IdempotencyTable's RETAIN.
     this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable', { removalPolicy: RemovalPolicy.DESTROY });
@@ -45,13 +51,13 @@ export class OrdersApiStack extends Stack {
       // Same reason as the idempotency table: the example's orders are demo data.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.api = new OrdersRestApi(this, 'OrdersApi');
+    this.api = new OrdersRestApi(this, 'OrdersApi', props.api);
     this.functions = new Map(orderRoutes.map((route) => [route.name, this.addRoute(route)]));
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the orders API; append orders or order-intents' });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName });
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName });
-    acknowledgeOrdersApiFindings({ api: this.api, functions: this.functions.values() });
+    acknowledgeOrdersApiFindings({ api: this.api, functions: this.functions.values(), accessLogging: props.api?.accessLogging ?? false });
   }
 
   private addRoute(route: OrderRoute): NodeFunction {

@@ -14,6 +14,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ordersApiCors } from '../../functions/shared/cors.js';
 import type { OrderRoute } from '../../functions/routes.js';
 
 /** The default values of {@link OrdersRestApiProps}. */
@@ -21,6 +22,8 @@ export const ordersRestApiDefaults = {
   throttlingRateLimit: 50,
   throttlingBurstLimit: 100,
   accessLogRetention: RetentionDays.ONE_MONTH,
+  accessLogging: false,
+  cloudWatchRole: false,
 } as const;
 
 /** Props of {@link OrdersRestApi}. */
@@ -31,6 +34,18 @@ export interface OrdersRestApiProps {
   readonly throttlingBurstLimit?: number;
   /** How long CloudWatch keeps the access logs. @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * Writes a JSON access log line per request. API Gateway refuses a stage with logging until the account (per region)
+   * has a CloudWatch Logs role ARN in its API Gateway settings, so on a fresh account a first deploy would roll back.
+   * @default false
+   */
+  readonly accessLogging?: boolean;
+  /**
+   * Creates the API Gateway CloudWatch role and sets it in the account's API Gateway settings: an account-wide,
+   * per-region setting that outlives this stack, so the role is retained. Only with `accessLogging`.
+   * @default false: the role already set in the account is used
+   */
+  readonly cloudWatchRole?: boolean;
 }
 
 // One JSON line per request, with what is needed to tell a throttle, a validation failure and a Lambda error apart.
@@ -47,11 +62,23 @@ const accessLogLine = {
   error: AccessLogField.contextErrorMessage(),
 };
 
+/** The 400 problem API Gateway answers for an order body the model rejects. */
+export const invalidOrderProblem = {
+  type: 'urn:orders-api:invalid-order',
+  title: 'Invalid order',
+  status: 400,
+  detail: 'The body must be a JSON object with productId (a string of 1 to 64 characters) and quantity (an integer from 1 to 1000), and may have customerId (a string of 1 to 64 characters).',
+} as const;
+
+// Any other answer of API Gateway's own; the type names the response type (THROTTLED, MISSING_AUTHENTICATION_TOKEN, …).
+const gatewayProblemTemplate = '{"type":"urn:orders-api:gateway:$context.error.responseType","title":$context.error.messageString,"requestId":"$context.requestId"}';
+
 /**
- * The orders API's REST API: a `prod` stage with throttling and JSON access logs, CORS that allows the
+ * The orders API's REST API: a `prod` stage with throttling and optional JSON access logs, CORS that allows the
  * `Idempotency-Key` header, and validation of order bodies before they reach a function.
  *
- * A body the model rejects gets a 400 `application/problem+json` from API Gateway, so callers see one error format.
+ * A body the model rejects gets a 400 `application/problem+json` from API Gateway, and every other answer of API
+ * Gateway's own (403, 404, 429, 5xx) a problem+json too, all with the CORS headers, so callers see one error format.
  * @example
  * ```ts
  * import { App, Stack } from 'aws-cdk-lib';
@@ -68,24 +95,27 @@ export class OrdersRestApi extends Construct {
   constructor(scope: Construct, id: string, props: OrdersRestApiProps = {}) {
     super(scope, id);
     const settings = { ...ordersRestApiDefaults, ...props };
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: settings.accessLogRetention, removalPolicy: RemovalPolicy.DESTROY });
+    if (settings.cloudWatchRole && !settings.accessLogging) throw new TypeError('Expected `cloudWatchRole` only with `accessLogging: true`: nothing else needs the account role.');
     this.api = new RestApi(this, 'Api', {
       restApiName: 'orders',
-      // The account-wide CloudWatch role is account configuration, not this stack's to own (it outlives the stack).
-      cloudWatchRole: false,
+      // Opt-in: the account-wide role is account configuration that outlives the stack, so it is retained.
+      cloudWatchRole: settings.cloudWatchRole,
+      ...(settings.cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: 'prod',
         throttlingRateLimit: settings.throttlingRateLimit,
         throttlingBurstLimit: settings.throttlingBurstLimit,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.custom(JSON.stringify(accessLogLine)),
+        ...(settings.accessLogging ? this.accessLogOptions(settings.accessLogRetention) : {}),
       },
       defaultCorsPreflightOptions: {
-        allowOrigins: Cors.ALL_ORIGINS,
-        allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
-        allowHeaders: [...Cors.DEFAULT_HEADERS, 'Idempotency-Key'],
+        allowOrigins: [ordersApiCors.allowOrigin],
+        allowMethods: [...ordersApiCors.allowMethods],
+        allowHeaders: [...new Set([...Cors.DEFAULT_HEADERS, ...ordersApiCors.allowHeaders])],
       },
     });
+    // RestApi adds an `Endpoint` output of its own; the stack outputs the same URL once, as `ApiUrl`.
+    this.api.node.tryRemoveChild('Endpoint');
+    this.addGatewayProblems();
     this.validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
     // The order contract of functions/orders/order.ts; the function checks it again, for `npm start` and other content types.
     this.orderBody = this.api.addModel('OrderBody', {
@@ -100,15 +130,32 @@ export class OrdersRestApi extends Construct {
         },
       },
     });
+  }
+
+  private accessLogOptions(retention: RetentionDays) {
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    return { accessLogDestination: new LogGroupLogDestination(accessLogs), accessLogFormat: AccessLogFormat.custom(JSON.stringify(accessLogLine)) };
+  }
+
+  // Every answer API Gateway gives without a function (invalid body, unknown route, throttling, timeouts) is
+  // problem+json a browser may read. Gateway response templates get only plain variable substitution, no VTL:
+  // `$context.error.messageString` arrives already quoted, `$context.error.responseType` is [A-Z_] only, and
+  // `validationErrorString` (which holds quotes) can never sit safely inside a JSON string, so it is left out.
+  private addGatewayProblems(): void {
+    const responseHeaders = {
+      'Content-Type': "'application/problem+json'",
+      'Access-Control-Allow-Origin': `'${ordersApiCors.allowOrigin}'`,
+      'Access-Control-Expose-Headers': `'${ordersApiCors.exposeHeaders.join(',')}'`,
+    };
     this.api.addGatewayResponse('InvalidBody', {
       type: ResponseType.BAD_REQUEST_BODY,
       statusCode: '400',
-      responseHeaders: { 'Content-Type': "'application/problem+json'", 'Access-Control-Allow-Origin': "'*'" },
-      // The problem the functions answer for an invalid order. validationErrorString names the failing field; escapeJavaScript escapes ' too, which JSON does not allow.
-      templates: {
-        'application/json': String.raw`{"type":"urn:orders-api:invalid-order","title":"Invalid order","status":400,"detail":"$util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\'","'")"}`,
-      },
+      responseHeaders,
+      templates: { 'application/json': JSON.stringify(invalidOrderProblem) },
     });
+    for (const [id, type] of [['Default4xx', ResponseType.DEFAULT_4XX], ['Default5xx', ResponseType.DEFAULT_5XX]] as const) {
+      this.api.addGatewayResponse(id, { type, responseHeaders, templates: { 'application/json': gatewayProblemTemplate } });
+    }
   }
 
   /** The stage's URL, ending in `/`. */

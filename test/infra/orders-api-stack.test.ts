@@ -4,6 +4,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { functionEnvironment, orderRoutes } from '../../functions/routes.js';
 import { dynamoDBStoreDefaults } from '../../lib/idempotency/index.js';
 import { idempotencyTableActions } from '../../lib/constructs/idempotency-table.js';
+import { invalidOrderProblem } from '../../lib/constructs/orders-rest-api.js';
 import { createOrdersApiApp } from '../../lib/orders-api-app.js';
 import { ordersTableKeyAttribute, type OrdersApiStack } from '../../lib/orders-api-stack.js';
 import { allowedPairs, createOutdir, pairs, templateAppProps } from './cdk-template.js';
@@ -87,7 +88,7 @@ describe('OrdersApiStack functions', () => {
 
   it('keeps function logs for a month in their own log groups', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Match.anyValue() } } });
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, orderRoutes.length + 1);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, orderRoutes.length);
   });
 });
 
@@ -123,21 +124,51 @@ describe('OrdersApiStack API', () => {
     });
   });
 
-  it('answers an invalid body with application/problem+json', () => {
-    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'BAD_REQUEST_BODY',
-      StatusCode: '400',
-      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" }),
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"type":"urn:orders-api:invalid-order".*"status":400') },
+  // Gateway response templates get plain substitution only (no VTL): substitute as API Gateway does, then parse.
+  const substituted = (template: string, variables: Record<string, string>) =>
+    Object.entries(variables).reduce((text, [name, value]) => text.split(name).join(value), template);
+  const gatewayVariables = {
+    '$context.error.messageString': JSON.stringify('Missing Authentication Token'),
+    '$context.error.responseType': 'MISSING_AUTHENTICATION_TOKEN',
+    '$context.error.validationErrorString': '[object has missing required properties (["productId"])]',
+    '$context.requestId': 'c0ffee00-0000-4000-8000-000000000000',
+  };
+
+  it('answers an invalid body with the invalid-order problem, valid JSON after substitution', () => {
+    const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'BAD_REQUEST_BODY' } }));
+    expect(response.Properties.StatusCode).toBe('400');
+    expect(JSON.parse(substituted(response.Properties.ResponseTemplates['application/json'], gatewayVariables))).toEqual(invalidOrderProblem);
+  });
+
+  it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])('answers %s (unknown route 403, 429, 502, 504 and the rest) with a problem that parses after substitution', (type) => {
+    const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }));
+    expect(JSON.parse(substituted(response.Properties.ResponseTemplates['application/json'], gatewayVariables))).toEqual({
+      type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN',
+      title: 'Missing Authentication Token',
+      requestId: gatewayVariables['$context.requestId'],
     });
   });
 
-  it('throttles the stage and writes JSON access logs', () => {
+  it('gives every gateway response problem+json, the CORS origin and the headers a browser must read', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'));
+    expect(responses.map((response) => response.Properties.ResponseType).sort()).toEqual(['BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']);
+    for (const response of responses) {
+      expect(response.Properties.ResponseParameters).toEqual({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'Location,Retry-After,Idempotent-Replayed'",
+      });
+    }
+  });
+
+  it('throttles the stage and, by default, needs no account-wide setting: no access log, no account role', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'prod',
       MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })]),
-      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+      AccessLogSetting: Match.absent(),
     });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.resourceCountIs('AWS::Logs::LogGroup', orderRoutes.length);
   });
 
   it('allows the Idempotency-Key header in CORS preflights', () => {
@@ -149,9 +180,42 @@ describe('OrdersApiStack API', () => {
     });
   });
 
-  it('outputs the API URL and both table names', () => {
+  it('outputs the API URL and both table names, and nothing else', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['ApiUrl', 'IdempotencyTableName', 'OrdersTableName']);
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
     template.hasOutput('IdempotencyTableName', { Value: { Ref: idOf(stack.idempotencyTable.table) } });
     template.hasOutput('OrdersTableName', { Value: { Ref: idOf(stack.ordersTable) } });
+  });
+});
+
+describe('OrdersApiStack with the account-dependent settings turned on', () => {
+  const synth = (context: Record<string, string>) => Template.fromStack(createOrdersApiApp({ ...templateAppProps(out.outdir), context: { ...templateAppProps(out.outdir).context, ...context } }).stack);
+
+  it(
+    'writes JSON access logs with -c accessLogging=true, using the role already set in the account',
+    () => {
+      const logged = synth({ accessLogging: 'true' });
+      logged.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') } });
+      logged.resourceCountIs('AWS::ApiGateway::Account', 0);
+    },
+    cdkTimeoutMs,
+  );
+
+  it(
+    'sets the account role itself with -c cloudWatchRole=true, retained when the stack goes, before the stage is deployed',
+    () => {
+      const managed = synth({ accessLogging: 'true', cloudWatchRole: 'true' });
+      const [accountId, account] = Object.entries(managed.findResources('AWS::ApiGateway::Account'))[0];
+      expect(account.Properties.CloudWatchRoleArn).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      const roleId = account.Properties.CloudWatchRoleArn['Fn::GetAtt'][0] as string;
+      expect(managed.toJSON().Resources[roleId].DeletionPolicy).toBe('Retain');
+      const stage = Object.values(managed.findResources('AWS::ApiGateway::Stage'))[0];
+      expect(stage.DependsOn).toContain(accountId);
+    },
+    cdkTimeoutMs,
+  );
+
+  it('refuses cloudWatchRole without accessLogging, naming the option', () => {
+    expect(() => synth({ cloudWatchRole: 'true' })).toThrow(/`cloudWatchRole`/);
   });
 });
