@@ -2,12 +2,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { baseMiddlewares } from '../shared/http-middlewares.js';
 import { json } from '../shared/http-response.js';
+import { orderLocation } from '../shared/location.js';
 import { orders } from '../shared/orders.js';
 import { createOrderIntent } from './order-service.js';
 
-const lambdaHandler = async (): Promise<APIGatewayProxyResult> => {
+const lambdaHandler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const intent = await createOrderIntent({ orders });
-  return json(201, intent, { Location: `/orders/${intent.orderId}` });
+  return json(201, intent, { Location: orderLocation(event, intent.orderId) });
 };
 
 /**

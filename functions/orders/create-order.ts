@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { completeWithTransaction, httpIdempotency } from '../../lib/idempotency/index.js';
 import { baseMiddlewares } from '../shared/http-middlewares.js';
 import { answerOrderErrors, json } from '../shared/http-response.js';
+import { orderLocation } from '../shared/location.js';
 import { idempotencyStore } from '../shared/idempotency-store.js';
 import { orders } from '../shared/orders.js';
 import { parseOrderBody } from './order.js';
@@ -10,7 +11,7 @@ import { planNewOrder } from './order-service.js';
 
 const lambdaHandler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
   const { order, writes } = planNewOrder(parseOrderBody(event.body, event.isBase64Encoded), { orders });
-  const response = json(201, order, { Location: `/orders/${order.orderId}` });
+  const response = json(201, order, { Location: orderLocation(event, order.orderId) });
   // The order and the idempotency record's completion commit together: a crash can never leave one without the other.
   await completeWithTransaction(context, { writes, result: response });
   return response;

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { completeWithTransaction, httpIdempotency, IdempotencyTransactionCanceledError } from '../../lib/idempotency/index.js';
 import { baseMiddlewares } from '../shared/http-middlewares.js';
 import { answerOrderErrors, json } from '../shared/http-response.js';
+import { orderLocation } from '../shared/location.js';
 import { idempotencyStore } from '../shared/idempotency-store.js';
 import { orders } from '../shared/orders.js';
 import type { Order } from './order.js';
@@ -15,7 +16,7 @@ const lambdaHandler = async (event: APIGatewayProxyEvent, context: Context): Pro
   const orderId = event.pathParameters?.orderId ?? '';
   const input = parseOrderBody(event.body, event.isBase64Encoded);
   const { order, writes } = planPlacement(orderId, input, { orders });
-  const placed = (body: Order) => json(201, body, { Location: `/orders/${orderId}` });
+  const placed = (body: Order) => json(201, body, { Location: orderLocation(event, orderId) });
   try {
     await completeWithTransaction(context, { writes, result: placed(order) });
     return placed(order);

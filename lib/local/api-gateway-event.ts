@@ -63,7 +63,9 @@ export function toApiGatewayEvent(request: LocalHttpRequest, route: LocalRouteIn
       apiId: 'local',
       authorizer: null,
       httpMethod: request.method,
-      path: `/${route.stage}${url.pathname}`,
+      // The path as the client sent it, as API Gateway reports it on a custom domain served at its root: the local
+      // server has no stage in its URLs, so links built from it (Location) are right locally.
+      path: url.pathname,
       protocol: 'HTTP/1.1',
       requestId: route.requestId,
       requestTimeEpoch: Date.now(),
