@@ -25,7 +25,7 @@ export const orderRoutes: readonly OrderRoute[] = [
     resource: '/orders/{orderId}',
     entry: 'orders/place-order.ts',
     usesIdempotency: true,
-    ordersTableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    ordersTableActions: ['dynamodb:UpdateItem'],
     requestBody: 'order',
   },
   {
@@ -34,7 +34,7 @@ export const orderRoutes: readonly OrderRoute[] = [
     resource: '/orders/{orderId}',
     entry: 'orders/cancel-order.ts',
     usesIdempotency: true,
-    ordersTableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    ordersTableActions: ['dynamodb:UpdateItem'],
   },
   { name: 'CreateOrderIntent', method: 'POST', resource: '/order-intents', entry: 'orders/create-order-intent.ts', usesIdempotency: false, ordersTableActions: ['dynamodb:PutItem'] },
 ];
