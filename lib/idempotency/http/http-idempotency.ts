@@ -19,7 +19,7 @@ export interface HttpIdempotencyOptions<TEvent = HttpEvent, TResult extends Http
   headerName?: string;
   /** Picks the key, e.g. `(event) => event.pathParameters?.orderId` for a PUT. @default the `headerName` header, bare or quoted */
   key?: IdempotencyOptions<TEvent, TResult>['key'];
-  /** What a duplicate must match. @default fingerprintRequest: method + resource + canonical body */
+  /** What a duplicate must match. @default fingerprintRequest: method + route + path + query parameters + canonical body */
   fingerprint?: IdempotencyOptions<TEvent, TResult>['fingerprint'];
   /** Who is calling. @default readCallerScope: authorizer principal, JWT `sub`, IAM ARN or API key id */
   scope?: IdempotencyOptions<TEvent, TResult>['scope'];

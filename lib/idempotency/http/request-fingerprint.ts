@@ -1,15 +1,22 @@
-import { readBody, readMethod, readResource } from './http-event.js';
+import { readBody, readMethod, readPath, readQuery, readResource } from './http-event.js';
 
-/** What two requests with one key must share: method, route and the body in canonical form. */
+/** What two requests with one key must share: method, route, path, query and the body in canonical form. */
 export interface RequestFingerprint {
   readonly method: string;
+  /** The matched route template, e.g. `/accounts/{id}/transfers` or `/{proxy+}`. */
   readonly resource: string;
+  /** The request's own path, e.g. `/accounts/A/transfers`. */
+  readonly path: string;
+  /** The query parameters as sorted `[name, value]` pairs, repeated names included. */
+  readonly query: ReadonlyArray<readonly [string, string]>;
   /** The parsed JSON body (keys are sorted when hashed), or the raw body as base64 when it is not JSON. */
   readonly body: { readonly json: unknown } | { readonly base64: string } | null;
 }
 
 /**
- * The default fingerprint of {@link httpIdempotency}: method + resource path + body.
+ * The default fingerprint of {@link httpIdempotency}: method + route + the request's own path + its query parameters
+ * (in any order, repeated ones included) + body, so that the same key on `/accounts/A/transfers` and
+ * `/accounts/B/transfers`, or with `?amount=100` and `?amount=999`, is another payload (422).
  *
  * A JSON body is parsed, so whitespace and key order do not make it another payload (the hash sorts keys); any other
  * body is compared byte for byte. Base64 bodies are decoded first, so a binary-encoded JSON body counts as JSON. A
@@ -21,7 +28,7 @@ export interface RequestFingerprint {
  * ```
  */
 export function fingerprintRequest(event: unknown): RequestFingerprint {
-  return { method: readMethod(event), resource: readResource(event), body: canonicalBody(readBody(event)) };
+  return { method: readMethod(event), resource: readResource(event), path: readPath(event), query: readQuery(event), body: canonicalBody(readBody(event)) };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
