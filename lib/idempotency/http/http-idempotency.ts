@@ -21,7 +21,7 @@ export interface HttpIdempotencyOptions<TEvent = HttpEvent, TResult extends Http
   key?: IdempotencyOptions<TEvent, TResult>['key'];
   /** What a duplicate must match. @default fingerprintRequest: method + route + path + query parameters + canonical body */
   fingerprint?: IdempotencyOptions<TEvent, TResult>['fingerprint'];
-  /** Who is calling. @default readCallerScope: authorizer principal, JWT `sub`, IAM ARN or API key id */
+  /** Who is calling. @default readCallerScope: the whole authorizer context, JWT claims, IAM, API key, mTLS and ALB OIDC identities, less per-request fields */
   scope?: IdempotencyOptions<TEvent, TResult>['scope'];
   /** Whether a response is stored or its key released. @default shouldStoreHttpResponse: 2xx/3xx/4xx except 400, 401, 403, 408, 422, 429 */
   shouldStore?: IdempotencyOptions<TEvent, TResult>['shouldStore'];
