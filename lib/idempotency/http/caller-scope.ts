@@ -1,4 +1,4 @@
-import { canonicalJson } from '../fingerprint.js';
+import { canonicalJson } from '../canonical-json.js';
 import { readHeaderValues } from './http-event.js';
 
 interface RequestContextLike {

@@ -85,4 +85,18 @@ describe('fingerprintRequest', () => {
     expect(hashOf(single({ amount: '100' }))).not.toBe(hashOf(single({ amount: '999' })));
     expect(hashOf(single({}))).toBe(hashOf(restEvent('{}')));
   });
+
+  it.each([
+    ['integers above 2^53', '{"amount":12345678901234567891}', '{"amount":12345678901234567890}'],
+    ['-0 and 0', '{"amount":-0}', '{"amount":0}'],
+    ['decimals with more digits than a double holds', '[0.1000000000000000055511151231257827]', '[0.1]'],
+    ['numbers beyond the range of a double', '[1e400]', '[1e401]'],
+  ])('tells apart JSON bodies with %s', (_name, a, b) => {
+    expect(hashOf(restEvent(a))).not.toBe(hashOf(restEvent(b)));
+  });
+
+  it('still treats the same numbers written alike, and digits inside strings, as one payload', () => {
+    expect(hashOf(restEvent('{"a":1.50,"b":"12345678901234567891"}'))).toBe(hashOf(restEvent('{ "b":"12345678901234567891", "a":1.5 }')));
+    expect(hashOf(restEvent('{"a":12345678901234567891}'))).toBe(hashOf(restEvent('{"a":12345678901234567891}')));
+  });
 });
