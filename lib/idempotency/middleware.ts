@@ -17,7 +17,24 @@ export interface MiddlewareAnswers<TResult> {
   readonly answerError?: (error: IdempotencyError) => TResult;
   /** Shapes a replayed result, e.g. adds a header. @default the stored result */
   readonly replay?: (result: TResult) => TResult;
+  /**
+   * Answers replays and refusals from `onError` instead of `request.earlyResponse`: Middy skips every `after` on an
+   * early response, but runs the `onError` of the middlewares registered before this one (CORS, security headers),
+   * which decorate the answer as they decorate any error answer. @default false
+   */
+  readonly answerInErrorChain?: boolean;
 }
+
+/** Carries a replay through Middy's `onError` chain, where this middleware answers it; never reaches the caller. */
+class IdempotentReplay extends Error {
+  override readonly name = 'IdempotentReplay' as const;
+  constructor() {
+    super('The stored response of this idempotency key is replayed');
+  }
+}
+
+// Answers decided in `before` and sent from `onError`, keyed by the Middy request (new for every invocation).
+const answersInErrorChain = new WeakMap<object, unknown>();
 
 /**
  * The Middy phases over a lifecycle, shared by `idempotency()` and `httpIdempotency()`.
@@ -25,21 +42,26 @@ export interface MiddlewareAnswers<TResult> {
  * invocation made is ever completed or released, and never after the handler committed it in a transaction.
  */
 export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TEvent, TResult>, answers: MiddlewareAnswers<TResult> = {}): MiddlewareObj<TEvent, TResult> {
+  const answerEarly = (request: Request<TEvent, TResult>, response: TResult, reason: Error) => {
+    if (answers.answerInErrorChain !== true) return void (request.earlyResponse = response);
+    answersInErrorChain.set(request, response);
+    throw reason;
+  };
+
   const idempotencyBefore = async (request: Request<TEvent, TResult>) => {
     let begin;
     try {
       begin = await lifecycle.begin(request.event, request.context as LambdaContextLike);
     } catch (error) {
       if (answers.answerError === undefined || !isIdempotencyError(error)) throw error;
-      request.earlyResponse = answers.answerError(error);
-      return;
+      return answerEarly(request, answers.answerError(error), error);
     }
     if (begin.kind !== 'replay') {
       bindHeldClaim(createHeldClaim(lifecycle, begin.kind === 'run' ? begin.claim : undefined, [request, request.context]));
       return;
     }
     markReplayed(request);
-    request.earlyResponse = answers.replay === undefined ? begin.result : answers.replay(begin.result);
+    answerEarly(request, answers.replay === undefined ? begin.result : answers.replay(begin.result), new IdempotentReplay());
   };
 
   const idempotencyAfter = async (request: Request<TEvent, TResult>) => {
@@ -49,6 +71,12 @@ export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TE
   };
 
   const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
+    // A replay or refusal from our own `before`: no claim was made; the middlewares registered earlier decorate it next.
+    if (answersInErrorChain.has(request)) {
+      request.response = answersInErrorChain.get(request) as TResult;
+      answersInErrorChain.delete(request);
+      return;
+    }
     // An error thrown by our own `before` (in progress, mismatch) left no claim: the record belongs to someone else.
     const held = takeRequestClaim(request);
     // Middy's early timeout fails the request while the handler may still be running: releasing now would let a

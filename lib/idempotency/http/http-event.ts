@@ -12,6 +12,9 @@ interface AnyHttpEvent {
   readonly path?: string;
   readonly rawPath?: string;
   readonly routeKey?: string;
+  readonly rawQueryString?: string;
+  readonly queryStringParameters?: Record<string, string | undefined> | null;
+  readonly multiValueQueryStringParameters?: Record<string, string[] | undefined> | null;
   readonly body?: unknown;
   readonly isBase64Encoded?: boolean;
   readonly requestContext?: { readonly http?: { readonly method?: string } };
@@ -52,6 +55,32 @@ export function readResource(event: unknown): string {
   if (resource !== undefined) return resource;
   if (routeKey !== undefined && routeKey !== '$default') return routeKey.slice(routeKey.indexOf(' ') + 1);
   return rawPath ?? path ?? '';
+}
+
+/** The path the client asked for, e.g. `/accounts/A/transfers`: never the route template (`/{proxy+}`). */
+export function readPath(event: unknown): string {
+  const { rawPath, path } = fields(event);
+  return rawPath ?? path ?? '';
+}
+
+/**
+ * Every query parameter as a `[name, value]` pair, repeated names included, sorted so that parameter order does not
+ * matter: from `multiValueQueryStringParameters` (REST, ALB with multi-value headers), else the raw query string
+ * (HTTP API and Function URLs, which join repeated values with commas in `queryStringParameters`), else
+ * `queryStringParameters`.
+ */
+export function readQuery(event: unknown): Array<[string, string]> {
+  const { multiValueQueryStringParameters, rawQueryString, queryStringParameters } = fields(event);
+  const pairs: Array<[string, string]> = [];
+  if (multiValueQueryStringParameters != null) {
+    for (const [name, values] of Object.entries(multiValueQueryStringParameters)) for (const value of values ?? []) pairs.push([name, value]);
+  } else if (typeof rawQueryString === 'string') {
+    pairs.push(...new URLSearchParams(rawQueryString));
+  } else {
+    for (const [name, value] of Object.entries(queryStringParameters ?? {})) if (value !== undefined) pairs.push([name, value]);
+  }
+  // Plain `<` compares UTF-16 code units: a total order, so equal sets of pairs always sort alike.
+  return pairs.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
 }
 
 /** The request body: bytes when it arrived base64-encoded, else the string (or the object a body parser made of it). */

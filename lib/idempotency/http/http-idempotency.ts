@@ -19,9 +19,9 @@ export interface HttpIdempotencyOptions<TEvent = HttpEvent, TResult extends Http
   headerName?: string;
   /** Picks the key, e.g. `(event) => event.pathParameters?.orderId` for a PUT. @default the `headerName` header, bare or quoted */
   key?: IdempotencyOptions<TEvent, TResult>['key'];
-  /** What a duplicate must match. @default fingerprintRequest: method + resource + canonical body */
+  /** What a duplicate must match. @default fingerprintRequest: method + route + path + query parameters + canonical body */
   fingerprint?: IdempotencyOptions<TEvent, TResult>['fingerprint'];
-  /** Who is calling. @default readCallerScope: authorizer principal, JWT `sub`, IAM ARN or API key id */
+  /** Who is calling. @default readCallerScope: the whole authorizer context, JWT claims, IAM, API key, mTLS and ALB OIDC identities, less per-request fields */
   scope?: IdempotencyOptions<TEvent, TResult>['scope'];
   /** Whether a response is stored or its key released. @default shouldStoreHttpResponse: 2xx/3xx/4xx except 400, 401, 403, 408, 422, 429 */
   shouldStore?: IdempotencyOptions<TEvent, TResult>['shouldStore'];
@@ -40,11 +40,13 @@ export const httpIdempotencyDefaults = {
  * draft: the first request with a key runs and its response is stored; a duplicate gets that response again with
  * `Idempotent-Replayed: true`, without running the handler.
  *
- * A thin layer over `idempotency()`, with the same lifecycle. It never throws an idempotency error: `before` answers with
- * `application/problem+json` through `request.earlyResponse` (400 missing or invalid key, 409 with `Retry-After` in
+ * A thin layer over `idempotency()`, with the same lifecycle. It never lets an idempotency error through: it answers with
+ * `application/problem+json` (400 missing or invalid key, 409 with `Retry-After` in
  * progress, 422 another payload, 503 with `Retry-After` store unreachable, the handler not run). Stored responses lose
- * per-attempt headers (`Date`, `Set-Cookie`, …). Thrown errors and 5xx answers release the key. Place it after
- * `@middy/http-header-normalizer` and `@middy/http-error-handler`, before `@middy/http-json-body-parser`.
+ * per-attempt headers (`Date`, `Set-Cookie`, …). Thrown errors and 5xx answers release the key. Replays and refusals
+ * are answered from `onError` (Middy skips every `after` on an early response), so the `onError` of the middlewares
+ * registered before this one decorates them too. Place it after `@middy/http-header-normalizer`, `@middy/http-cors`,
+ * `@middy/http-security-headers` and `@middy/http-error-handler`, before `@middy/http-json-body-parser`.
  * @throws {TypeError} at construction, naming an invalid option.
  * @example
  * ```ts
@@ -75,5 +77,7 @@ export function httpIdempotency<TEvent = HttpEvent, TResult extends HttpResponse
   return createIdempotencyPhases(lifecycle, {
     answerError: (error) => idempotencyProblemResponse(error) as TResult,
     replay: (result) => markReplayedResponse(result) as TResult,
+    // So that CORS and security headers registered before this middleware reach replays and refusals too.
+    answerInErrorChain: true,
   });
 }

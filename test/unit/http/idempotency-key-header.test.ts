@@ -27,6 +27,12 @@ describe('readIdempotencyKey', () => {
     expect(() => readIdempotencyKey({ headers: { 'idempotency-key': value } })).toThrow(expect.objectContaining({ problem: 'invalid' }));
   });
 
+  it('refuses a bare key holding a comma, which is how HTTP API and Function URLs join a repeated header', () => {
+    expect(() => readIdempotencyKey({ headers: { 'idempotency-key': 'a,b' } })).toThrow(expect.objectContaining({ problem: 'invalid' }));
+    expect(() => readIdempotencyKey({ multiValueHeaders: { 'idempotency-key': ['a, b'] } })).toThrow(IdempotencyKeyError);
+    expect(readIdempotencyKey({ headers: { 'idempotency-key': '"a,b"' } })).toBe('a,b');
+  });
+
   it('reads a configured header name', () => {
     expect(readIdempotencyKey({ headers: { 'x-request-key': ' k ' } }, 'X-Request-Key')).toBe('k');
   });

@@ -3,6 +3,7 @@ import {
   IdempotencyError,
   IdempotencyInProgressError,
   IdempotencyKeyError,
+  IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreError,
@@ -23,6 +24,14 @@ describe('idempotencyProblemResponse', () => {
     expect(response.statusCode).toBe(status);
     expect(response.headers?.['Content-Type']).toBe('application/problem+json');
     expect(response.headers?.['Retry-After']).toBe(retryAfter);
-    expect(JSON.parse(response.body ?? '')).toEqual({ type, title: expect.any(String), status, detail: error.message });
+    expect(JSON.parse(response.body ?? '')).toEqual({ type, title: expect.any(String), status, detail: expect.any(String) });
+  });
+
+  it('passes a key error its message, and every other error a fixed detail that never repeats its message', () => {
+    expect(JSON.parse(idempotencyProblemResponse(new IdempotencyKeyError('invalid', 'bad key')).body ?? '').detail).toBe('bad key');
+    const internal = 'DynamoDB PutItem failed for idempotency record 0f0f in table secret-table';
+    for (const error of [new IdempotencyStoreError(internal, { cause: new Error(internal) }), new IdempotencyError(internal), new IdempotencyLeaseLostError('0f0f')]) {
+      expect(idempotencyProblemResponse(error).body).not.toMatch(/secret-table|0f0f|DynamoDB/);
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { canonicalJson, hashFingerprint } from '../../../lib/idempotency/fingerprint.js';
+import { isDeepStrictEqual } from 'node:util';
+import { canonicalJson } from '../../../lib/idempotency/canonical-json.js';
+import { hashFingerprint } from '../../../lib/idempotency/fingerprint.js';
 
 const shuffleKeys = (value: unknown, seed: number): unknown => {
   if (Array.isArray(value)) return value.map((item) => shuffleKeys(item, seed));
@@ -31,11 +33,70 @@ describe('canonicalJson', () => {
     );
   });
 
-  it('round-trips to an equal value (property)', () => {
+  it('writes JSON values (without -0, which JSON cannot carry) as JSON (property)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+        const json: unknown = JSON.parse(JSON.stringify(value));
+        expect(JSON.parse(canonicalJson(json))).toEqual(json);
       }),
+    );
+  });
+});
+
+class Money {
+  constructor(readonly cents: number) {}
+}
+const cyclic = () => {
+  const node: Record<string, unknown> = { name: 'n' };
+  node.self = node;
+  return node;
+};
+const deep = (depth: number) => {
+  let value: unknown = 1;
+  for (let level = 0; level < depth; level++) value = { a: value };
+  return value;
+};
+
+describe('canonicalJson tells apart what JSON.stringify merges', () => {
+  it.each<[string, unknown, unknown]>([
+    ['-0 and 0', -0, 0],
+    ['NaN and null', NaN, null],
+    ['Infinity and null', Infinity, null],
+    ['an undefined member and a missing one', { a: undefined }, {}],
+    ['undefined and null in an array', [undefined], [null]],
+    ['a hole and undefined', [, 1], [undefined, 1]], // eslint-disable-line no-sparse-arrays
+    ['two Maps', new Map([['a', 1]]), new Map([['a', 2]])],
+    ['a Map and an empty object', new Map([['a', 1]]), {}],
+    ['two Sets', new Set([1]), new Set([2])],
+    ['a Date and its ISO string', new Date(0), new Date(0).toISOString()],
+    ['two typed arrays', { b: new Uint8Array([1]) }, { b: new Uint8Array([2]) }],
+    ['a typed array and the object of its indices', { b: new Uint8Array([1]) }, { b: { 0: 1 } }],
+    ['a class instance and a plain object', new Money(1), { cents: 1 }],
+    ['two BigInts', 12345678901234567891n, 12345678901234567890n],
+    ['two symbol-keyed members', { [Symbol.for('a')]: 1 }, { [Symbol.for('a')]: 2 }],
+    ['a function and null', [() => 1], [null]],
+    ['a boxed and a bare number', new Number(1), 1], // eslint-disable-line no-new-wrappers
+  ])('%s', (_name, a, b) => {
+    expect(canonicalJson(a)).not.toBe(canonicalJson(b));
+  });
+
+  it('writes Map entries and Set members in any order alike', () => {
+    expect(canonicalJson(new Map([['a', 1], ['b', 2]]))).toBe(canonicalJson(new Map([['b', 2], ['a', 1]])));
+    expect(canonicalJson(new Set([1, 2]))).toBe(canonicalJson(new Set([2, 1])));
+  });
+
+  it('writes cycles and 100,000 levels of nesting without throwing', () => {
+    expect(canonicalJson(cyclic())).toBe(canonicalJson(cyclic()));
+    expect(canonicalJson(deep(100_000))).not.toBe(canonicalJson(deep(99_999)));
+  });
+
+  it('gives two values one serialisation only when they are deeply, strictly equal (property)', () => {
+    const value = fc.anything({ maxDepth: 2, maxKeys: 2, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withSparseArray: true, withTypedArray: true, values: [fc.constantFrom(0, -0, NaN, null, undefined, 1, '1', 1n)] });
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(canonicalJson(a) === canonicalJson(b)).toBe(isDeepStrictEqual(a, b));
+      }),
+      { numRuns: 2_000 },
     );
   });
 });
