@@ -130,9 +130,13 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     cache?.set(claim.id, { expiresAtEpochSeconds: claim.expiresAtEpochSeconds, fingerprintHash: claim.fingerprintHash, result: cachedResult(stored, value.resultStored) });
   };
 
-  const finish = async (claim: Claim, result: TResult) => {
-    if (!config.shouldStore(result)) return release(claim);
+  // Retention counts from the completion, not the claim: a long handler must not eat into its own replay window.
+  const retainedFromNow = (claim: Claim): Claim => ({ ...claim, expiresAtEpochSeconds: toEpochSeconds(now()) + config.expiresAfterSeconds });
+
+  const finish = async (held: Claim, result: TResult) => {
+    if (!config.shouldStore(result)) return release(held);
     const startedMs = now();
+    const claim = retainedFromNow(held);
     const stored = storedForm(result);
     try {
       const { value, durationMs } = await timed(() => store.complete(claim, stored));
@@ -143,9 +147,10 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     }
   };
 
-  const commit = async (claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter) => {
+  const commit = async (held: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter) => {
     if (!isTransactionalStore(store)) throw new IdempotencyStoreError('This idempotency store cannot complete a record inside a transaction', { cause: undefined });
     const startedMs = now();
+    const claim = held === undefined ? undefined : retainedFromNow(held);
     const stored = storedForm(result);
     let answer;
     try {
