@@ -20,7 +20,7 @@ export interface TransactionCompletion {
  * @throws {TypeError} when no claim is bound to `contextOrRequest`, when it was already committed, or when there are more than 99 writes.
  * @throws {IdempotencyLeaseLostError} when another invocation took the key over; nothing was written.
  * @throws {IdempotencyTransactionCanceledError} when your own items' conditions cancelled it, with each item's reason.
- * @throws {IdempotencyStoreError} when DynamoDB failed; nothing was written.
+ * @throws {IdempotencyStoreError} when DynamoDB failed, or cancelled it for a transient reason (throttling, a conflict); nothing was written.
  * @example
  * ```ts
  * import middy from '@middy/core';

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** The DynamoDB command behind each step of the idempotency lifecycle, so a fault can target one step. */
 export const stepCommands = {
@@ -63,6 +63,19 @@ export function timeoutError(): Error {
 /** A connection dropped mid-call, as Node raises it through the SDK: `socket hang up`, code `ECONNRESET`. */
 export function connectionResetError(): Error {
   return sdkError('Error', 'socket hang up', { code: 'ECONNRESET', $metadata: {} });
+}
+
+/**
+ * A `TransactWriteItems` cancelled with one reason code per item, e.g. `['TransactionConflict', 'None']`: what DynamoDB
+ * answers when a transaction met throttling or another transaction, which DynamoDB Local cannot be made to do on cue.
+ */
+export function transactionCanceledError(codes: readonly string[]): () => Error {
+  return () =>
+    new TransactionCanceledException({
+      message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: codes.map((Code) => (Code === 'None' ? { Code } : { Code, Message: `${Code} on this item` })),
+    });
 }
 
 /** Every fault kind by name, for `it.each`. */
