@@ -24,18 +24,19 @@ export interface ItemAttributeNames {
   readonly dataNotStored: 'data_not_stored';
 }
 
+/** The attribute names every record has whatever the options: no configurable name may take one of them. */
+export const fixedAttributeNames = {
+  status: 'status',
+  leaseExpiry: 'in_progress_expiration',
+  leaseToken: 'lease_token',
+  fingerprint: 'validation',
+  data: 'data',
+  dataNotStored: 'data_not_stored',
+} as const;
+
 /** Builds the attribute names for a table whose key and TTL attributes are `key` and `expiry`. */
 export function itemAttributeNames(key: string, expiry: string): ItemAttributeNames {
-  return {
-    key,
-    expiry,
-    status: 'status',
-    leaseExpiry: 'in_progress_expiration',
-    leaseToken: 'lease_token',
-    fingerprint: 'validation',
-    data: 'data',
-    dataNotStored: 'data_not_stored',
-  };
+  return { key, expiry, ...fixedAttributeNames };
 }
 
 /**

@@ -14,6 +14,7 @@ import { createItemExpressions } from './dynamodb-expressions.js';
 import { fromItem, isOwnWrite, itemAttributeNames, resultAttributes, toClaimItem, type Item } from './dynamodb-item.js';
 import { RecordStatus } from '../record.js';
 import { encodeResult } from './result-encoding.js';
+import { resultRoomBytes } from './dynamodb-item-size.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 
@@ -21,13 +22,16 @@ import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 export type DynamoDBStoreOptions = {
   /** The table's name. Required. */
   tableName: string;
-  /** The string partition key attribute. @default 'id' */
+  /** The string partition key attribute; at most 255 bytes, and none of the record's own attribute names. @default 'id' */
   keyAttribute?: string;
-  /** The TTL attribute, in epoch seconds; enable TTL on it. @default 'expiration' */
+  /** The TTL attribute, in epoch seconds; enable TTL on it. At most 255 bytes, and none of the record's own attribute names. @default 'expiration' */
   expiryAttribute?: string;
   /** Results larger than this many bytes of JSON are gzip-compressed. @default 1024 */
   compressAboveBytes?: number;
-  /** Results still larger than this after compression are not stored (duplicates get an error). @default 390_000 */
+  /**
+   * Results still larger than this after compression are not stored (duplicates get an error). At most what fits in a
+   * 400 KB item beside the record's other attributes (409,318 with the default names). @default 390_000
+   */
   maxStoredResultBytes?: number;
 } & ({ client?: DynamoDBClient; clientConfig?: never } | { client?: never; clientConfig?: DynamoDBClientConfig });
 
@@ -113,7 +117,8 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
 
   // The same fenced update serves the plain completion and the transactional one.
   const completionOf = (owned: Claim, result: unknown): { update: CompletionUpdate; resultStored: boolean } => {
-    const encoded = encodeResult(result, limits);
+    // The result gets what the item has room for beside this claim's own attributes: too large is `not-stored`, never a failed write.
+    const encoded = encodeResult(result, { ...limits, maxStoredBytes: Math.min(limits.maxStoredBytes, resultRoomBytes(owned, names)) });
     const update = expressions.complete(owned.leaseToken, owned.expiresAtEpochSeconds, resultAttributes(encoded, names));
     return {
       update: { TableName: tableName, Key: keyOf(owned.id), ...update },
