@@ -95,14 +95,18 @@ export class IdempotencyClaimAmbiguousError extends IdempotencyError {
 export interface TransactionCancellationReason {
   /** The item's position in the `writes` the caller passed. */
   readonly index: number;
-  /** DynamoDB's code, e.g. `ConditionalCheckFailed`, `TransactionConflict`, `ValidationError`. */
+  /** DynamoDB's code: always `ConditionalCheckFailed`, since any other reason is an {@link IdempotencyStoreError}. */
   readonly code: string;
   readonly message?: string;
   /** The item as it was, in attribute-value form, when the write asked for `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`. */
   readonly item?: Record<string, AttributeValue>;
 }
 
-/** A transactional completion was cancelled by the caller's own items (their conditions); nothing was written. */
+/**
+ * A transactional completion was cancelled by the conditions of the caller's own items; nothing was written. A
+ * cancellation for any other reason (throttling, `TransactionConflict`, capacity) is an {@link IdempotencyStoreError}
+ * instead: it may pass on a retry, and the key is released for it.
+ */
 export class IdempotencyTransactionCanceledError extends IdempotencyError {
   override readonly name = 'IdempotencyTransactionCanceledError' as const;
   /** One entry per item that cancelled the transaction, in the caller's order. */

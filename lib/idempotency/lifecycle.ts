@@ -144,10 +144,14 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     }
   };
 
-  const finish = async (claim: Claim, result: TResult) => {
-    const { keep, stored } = toStored(claim.id, result, true);
-    if (!keep) return release(claim);
+  // Retention counts from the completion, not the claim: a long handler must not eat into its own replay window.
+  const retainedFromNow = (claim: Claim): Claim => ({ ...claim, expiresAtEpochSeconds: toEpochSeconds(now()) + config.expiresAfterSeconds });
+
+  const finish = async (held: Claim, result: TResult) => {
+    const { keep, stored } = toStored(held.id, result, true);
+    if (!keep) return release(held);
     const startedMs = now();
+    const claim = retainedFromNow(held);
     try {
       const { value, durationMs } = await timed(() => store.complete(claim, stored));
       recordCompletion(claim, value, stored, durationMs);
@@ -157,9 +161,10 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     }
   };
 
-  const commit = async (claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter) => {
+  const commit = async (held: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter) => {
     if (!isTransactionalStore(store)) throw new IdempotencyStoreError('This idempotency store cannot complete a record inside a transaction', { cause: undefined });
     const startedMs = now();
+    const claim = held === undefined ? undefined : retainedFromNow(held);
     const { stored } = toStored(claim?.id, result, false);
     let answer;
     try {

@@ -24,7 +24,7 @@ export interface IdempotencyOptions<TInput, TResult = unknown> {
   scope?: (input: TInput, context?: LambdaContextLike) => string | undefined;
   /** Separates keys of different operations that share a function and a table. @default '' (wrapper: the function's name) */
   namespace?: string;
-  /** How long a completed result is replayed, in seconds. @default 86_400 */
+  /** How long a completed result is replayed, in seconds, counted from when it was stored. @default 86_400 */
   expiresAfterSeconds?: number;
   /** The lease, in seconds, when there is no Lambda context or it reports 0 ms left. @default 900 (the Lambda maximum) */
   fallbackLeaseSeconds?: number;

@@ -23,7 +23,7 @@ export interface TransactionCompletion {
  * @throws {IdempotencyClaimAmbiguousError} when a context names several running Middy claims; pass the Middy request.
  * @throws {IdempotencyLeaseLostError} when another invocation took the key over; nothing was written.
  * @throws {IdempotencyTransactionCanceledError} when your own items' conditions cancelled it, with each item's reason.
- * @throws {IdempotencyStoreError} when DynamoDB failed; nothing was written.
+ * @throws {IdempotencyStoreError} when DynamoDB failed, or cancelled it for a transient reason (throttling, a conflict); nothing was written.
  * @example
  * ```ts
  * import middy from '@middy/core';

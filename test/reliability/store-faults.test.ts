@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -49,9 +50,12 @@ async function runHandler(fault: FaultCase, key: string, context: Context): Prom
   });
 }
 
+// The SDK's own retry strategy with short backoffs, so a fault retried inside the SDK ends well within the lease.
+const quickRetries = () => new ConfiguredRetryStrategy(3, () => 10);
+
 function faultyStore(fault: FaultCase) {
-  const faulty = createTestClient();
-  injectFaults(faulty, { commands: [stepCommands[fault.step]], error: faultKinds[fault.kind], loses: fault.loses, times: 1 });
+  const faulty = createTestClient(fault.at === 'inside-retries' ? { retryStrategy: quickRetries() } : {});
+  injectFaults(faulty, { commands: [stepCommands[fault.step]], error: faultKinds[fault.kind], loses: fault.loses, at: fault.at, times: 1 });
   return { store: createDynamoDBStore({ tableName, client: faulty }), destroy: () => faulty.destroy() };
 }
 
@@ -96,7 +100,7 @@ const countOrders = async (key: string) => {
 describe.each(adapters)('store faults through the %s', (adapterName, adapt) => {
   it.each(lifecycleSteps)('keeps every invariant for every fault kind at the %s step', async (step) => {
     // Arrange
-    const runs = faultCasesAt(step).map((fault) => ({ fault, key: `${adapterName.slice(0, 4)}-${step}-${fault.kind}-${fault.loses}-${Math.random().toString(36).slice(2)}`.replace(/ /g, '_') }));
+    const runs = faultCasesAt(step).map((fault) => ({ fault, key: `${adapterName.slice(0, 4)}-${step}-${fault.kind}-${fault.loses}-${fault.at}-${Math.random().toString(36).slice(2)}`.replace(/ /g, '_') }));
 
     // Act
     const results = await Promise.all(
@@ -104,7 +108,7 @@ describe.each(adapters)('store faults through the %s', (adapterName, adapt) => {
         const { store, destroy } = faultyStore(fault);
         const problems = await checkFaultCase(fault, adapt(fault, key, store), { executions: () => ledger.executions(key), orders: () => countOrders(key) }, leaseMs);
         destroy();
-        return problems.map((problem) => `${fault.kind}, ${fault.loses}: ${problem}`);
+        return problems.map((problem) => `${fault.kind}, ${fault.loses} ${fault.at}: ${problem}`);
       }),
     );
 

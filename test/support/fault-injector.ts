@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** The DynamoDB command behind each step of the idempotency lifecycle, so a fault can target one step. */
 export const stepCommands = {
@@ -31,7 +31,17 @@ export interface FaultPlan {
   readonly loses?: 'request-lost' | 'response-lost';
   /** Called with the command name each time a fault is injected. @default undefined */
   readonly onFault?: (commandName: string) => void;
+  /**
+   * `before-retries`: the fault is what the caller sees once the SDK's retries are spent. `inside-retries`: the fault
+   * meets one attempt inside the SDK's retry loop, which then retries it (a lost response makes it resend a write
+   * DynamoDB already applied); the error must be one the SDK retries, as every {@link faultKinds} is.
+   * @default 'before-retries'
+   */
+  readonly at?: FaultPlacement;
 }
+
+/** Where a fault meets a call: outside the SDK's retry loop or inside it, on one attempt. */
+export type FaultPlacement = 'before-retries' | 'inside-retries';
 
 const sdkError = (name: string, message: string, fields: Record<string, unknown>): Error => Object.assign(new Error(message), { name, ...fields });
 
@@ -55,6 +65,19 @@ export function connectionResetError(): Error {
   return sdkError('Error', 'socket hang up', { code: 'ECONNRESET', $metadata: {} });
 }
 
+/**
+ * A `TransactWriteItems` cancelled with one reason code per item, e.g. `['TransactionConflict', 'None']`: what DynamoDB
+ * answers when a transaction met throttling or another transaction, which DynamoDB Local cannot be made to do on cue.
+ */
+export function transactionCanceledError(codes: readonly string[]): () => Error {
+  return () =>
+    new TransactionCanceledException({
+      message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: codes.map((Code) => (Code === 'None' ? { Code } : { Code, Message: `${Code} on this item` })),
+    });
+}
+
 /** Every fault kind by name, for `it.each`. */
 export const faultKinds = {
   throttling: throttlingError,
@@ -66,7 +89,8 @@ export const faultKinds = {
 /**
  * Fault injector: adds a middleware to a real client so that a share of chosen commands fail before they reach
  * DynamoDB Local, or after it applied them (`loses: 'response-lost'`). Everything else still goes to the real DynamoDB
- * Local. It sits before the SDK's retry step, so an injected fault is what the caller sees after the SDK's retries.
+ * Local. Before the SDK's retry step (`initialize`) an injected fault is what the caller sees after the SDK's retries;
+ * right after the retry middleware (`at: 'inside-retries'`) it fails one attempt and the SDK sends the request again.
  * Returns a function that stops injecting.
  */
 export function injectFaults(client: DynamoDBClient, plan: FaultPlan): () => void {
@@ -80,19 +104,22 @@ export function injectFaults(client: DynamoDBClient, plan: FaultPlan): () => voi
     plan.onFault?.(commandName);
     return true;
   };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const commandName = context.commandName ?? '';
-      if (plan.loses !== 'response-lost') {
-        if (shouldFail(commandName)) throw (plan.error ?? throttlingError)();
-        return next(args);
-      }
-      const output = await next(args);
-      if (shouldFail(commandName)) throw (plan.error ?? timeoutError)();
-      return output;
-    },
-    { step: 'initialize', name },
-  );
+  // One body for both placements; the stack's step-specific handler types differ only in name.
+  const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+    const commandName = context.commandName ?? '';
+    if (plan.loses !== 'response-lost') {
+      if (shouldFail(commandName)) throw (plan.error ?? throttlingError)();
+      return next(args);
+    }
+    const output = await next(args);
+    if (shouldFail(commandName)) throw (plan.error ?? timeoutError)();
+    return output;
+  };
+  if (plan.at === 'inside-retries') {
+    client.middlewareStack.addRelativeTo(middleware as never, { relation: 'after', toMiddleware: 'retryMiddleware', name });
+  } else {
+    client.middlewareStack.add(middleware as never, { step: 'initialize', name });
+  }
   return () => client.middlewareStack.remove(name);
 }
 

@@ -1,17 +1,24 @@
-import { faultKinds, stepCommands, type LifecycleStep } from './fault-injector.js';
+import { faultKinds, stepCommands, type FaultPlacement, type LifecycleStep } from './fault-injector.js';
 
-/** One fault: which step fails, how, and whether the write reached DynamoDB before the answer was lost. */
+/** One fault: which step fails, how, whether the write reached DynamoDB before the answer was lost, and where it meets the SDK. */
 export interface FaultCase {
   readonly step: LifecycleStep;
   readonly kind: keyof typeof faultKinds;
   readonly loses: 'request-lost' | 'response-lost';
+  readonly at: FaultPlacement;
 }
 
-/** Every fault kind at `step`, with the request lost and with the response lost. */
+/**
+ * Every fault kind at `step`: past the SDK's retries with the request lost and with the response lost, and inside
+ * them with the response lost (the SDK resends a write DynamoDB applied).
+ */
 export function faultCasesAt(step: LifecycleStep): FaultCase[] {
-  return (Object.keys(faultKinds) as Array<keyof typeof faultKinds>).flatMap((kind) =>
-    (['request-lost', 'response-lost'] as const).map((loses) => ({ step, kind, loses })),
-  );
+  const placements = [
+    { loses: 'request-lost', at: 'before-retries' },
+    { loses: 'response-lost', at: 'before-retries' },
+    { loses: 'response-lost', at: 'inside-retries' },
+  ] as const;
+  return (Object.keys(faultKinds) as Array<keyof typeof faultKinds>).flatMap((kind) => placements.map((placement) => ({ step, kind, ...placement })));
 }
 
 /** Every lifecycle step, for `it.each`. */
@@ -54,6 +61,9 @@ export async function checkFaultCase(fault: FaultCase, invoke: Invoke, probe: Fa
   if (first.kind === 'untyped') problems.push(`first call got an untyped failure: ${first.detail}`);
   if (first.kind === 'handler-failed' && fault.step !== 'release') problems.push('first call failed in the handler, which only fails in release cases');
   if (fault.step === 'claim' && runsAfterFirst > 0 && first.kind !== 'answer') problems.push('the handler ran although the claim failed');
+  // A fault the SDK retried away must not reach the caller: the retry meets its own write and goes on.
+  const expected = fault.step === 'release' ? 'handler-failed' : 'answer';
+  if (fault.at === 'inside-retries' && first.kind !== expected) problems.push(`a fault inside the SDK retries reached the caller: ${describeOutcome(first)}`);
 
   const duplicate = await invoke();
   if (Date.now() < leaseEndsMs && first.kind === 'answer') {

@@ -3,6 +3,9 @@ import { RecordStatus, type IdempotencyRecord } from '../record.js';
 import type { Claim } from './store.js';
 import { decodeResult, type EncodedResult } from './result-encoding.js';
 
+/** An idempotency item in attribute-value form. */
+export type Item = Record<string, AttributeValue>;
+
 /** The attribute names of an idempotency item. `key` and `expiry` are configurable; the rest are fixed. */
 export interface ItemAttributeNames {
   /** Partition key (S). */
@@ -21,18 +24,19 @@ export interface ItemAttributeNames {
   readonly dataNotStored: 'data_not_stored';
 }
 
+/** The attribute names every record has whatever the options: no configurable name may take one of them. */
+export const fixedAttributeNames = {
+  status: 'status',
+  leaseExpiry: 'in_progress_expiration',
+  leaseToken: 'lease_token',
+  fingerprint: 'validation',
+  data: 'data',
+  dataNotStored: 'data_not_stored',
+} as const;
+
 /** Builds the attribute names for a table whose key and TTL attributes are `key` and `expiry`. */
 export function itemAttributeNames(key: string, expiry: string): ItemAttributeNames {
-  return {
-    key,
-    expiry,
-    status: 'status',
-    leaseExpiry: 'in_progress_expiration',
-    leaseToken: 'lease_token',
-    fingerprint: 'validation',
-    data: 'data',
-    dataNotStored: 'data_not_stored',
-  };
+  return { key, expiry, ...fixedAttributeNames };
 }
 
 /**
@@ -64,6 +68,14 @@ export function resultAttributes(encoded: EncodedResult, names: ItemAttributeNam
     case 'gzip':
       return { [names.data]: { B: encoded.bytes } };
   }
+}
+
+/**
+ * True when `item` is in `status` under the lease token `leaseToken`: the trace of a write this claim made. Only the
+ * claim that drew the random token writes it, so a write refused on such an item was our own, applied earlier.
+ */
+export function isOwnWrite(item: Item | undefined, names: ItemAttributeNames, leaseToken: string, status: RecordStatus): boolean {
+  return item?.[names.leaseToken]?.S === leaseToken && item[names.status]?.S === status;
 }
 
 /** Reads an item (as returned by GetItem or by a failed condition with ALL_OLD) into a record. */

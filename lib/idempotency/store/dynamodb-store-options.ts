@@ -1,7 +1,11 @@
 import { requireNonEmptyString, requirePositiveInteger } from '../option-checks.js';
+import { fixedAttributeNames, itemAttributeNames } from './dynamodb-item.js';
+import { largestStoredResultBytes, maxKeyAttributeNameBytes, utf8Bytes } from './dynamodb-item-size.js';
 import type { DynamoDBStoreOptions } from './dynamodb-store.js';
 
 type ResolvedDynamoDBStoreOptions = Required<Pick<DynamoDBStoreOptions, 'tableName' | 'keyAttribute' | 'expiryAttribute' | 'compressAboveBytes' | 'maxStoredResultBytes'>>;
+
+const recordAttributes: ReadonlySet<string> = new Set(Object.values(fixedAttributeNames));
 
 /**
  * Checks the merged store options once, at construction.
@@ -9,15 +13,28 @@ type ResolvedDynamoDBStoreOptions = Required<Pick<DynamoDBStoreOptions, 'tableNa
  */
 export function validateDynamoDBStoreOptions(options: DynamoDBStoreOptions & ResolvedDynamoDBStoreOptions): ResolvedDynamoDBStoreOptions {
   requireNonEmptyString('tableName', options.tableName);
-  requireNonEmptyString('keyAttribute', options.keyAttribute);
-  requireNonEmptyString('expiryAttribute', options.expiryAttribute);
-  if (options.keyAttribute === options.expiryAttribute) {
-    throw new TypeError(`Expected \`expiryAttribute\` to differ from \`keyAttribute\`, both are '${options.keyAttribute}'.`);
-  }
+  requireAttributeNames(options);
   requirePositiveInteger('compressAboveBytes', options.compressAboveBytes);
   requirePositiveInteger('maxStoredResultBytes', options.maxStoredResultBytes);
+  const largest = largestStoredResultBytes(itemAttributeNames(options.keyAttribute, options.expiryAttribute));
+  if (options.maxStoredResultBytes > largest) {
+    throw new TypeError(`Expected \`maxStoredResultBytes\` to be at most ${largest}, what fits in a 400 KB item beside the record's other attributes, got ${options.maxStoredResultBytes}.`);
+  }
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw new TypeError('Expected either `client` or `clientConfig`, got both.');
   }
   return options;
+}
+
+// Two attributes under one name would merge: every key in one item ('status'), or a completion that rewrites the key ('data').
+function requireAttributeNames(options: ResolvedDynamoDBStoreOptions): void {
+  for (const option of ['keyAttribute', 'expiryAttribute'] as const) {
+    const name = options[option];
+    requireNonEmptyString(option, name);
+    if (utf8Bytes(name) > maxKeyAttributeNameBytes) throw new TypeError(`Expected \`${option}\` to be at most ${maxKeyAttributeNameBytes} bytes of UTF-8, got ${utf8Bytes(name)}.`);
+    if (recordAttributes.has(name)) throw new TypeError(`Expected \`${option}\` to differ from the record's own attribute '${name}', got '${name}'.`);
+  }
+  if (options.keyAttribute === options.expiryAttribute) {
+    throw new TypeError(`Expected \`expiryAttribute\` to differ from \`keyAttribute\`, both are '${options.keyAttribute}'.`);
+  }
 }

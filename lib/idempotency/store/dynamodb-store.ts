@@ -11,8 +11,10 @@ import {
 import type { CompletionUpdate } from './dynamodb-transaction.js';
 import { IdempotencyStoreError } from '../errors.js';
 import { createItemExpressions } from './dynamodb-expressions.js';
-import { fromItem, itemAttributeNames, resultAttributes, toClaimItem } from './dynamodb-item.js';
+import { fromItem, isOwnWrite, itemAttributeNames, resultAttributes, toClaimItem, type Item } from './dynamodb-item.js';
+import { RecordStatus } from '../record.js';
 import { encodeResult } from './result-encoding.js';
+import { resultRoomBytes } from './dynamodb-item-size.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 
@@ -20,13 +22,16 @@ import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 export type DynamoDBStoreOptions = {
   /** The table's name. Required. */
   tableName: string;
-  /** The string partition key attribute. @default 'id' */
+  /** The string partition key attribute; at most 255 bytes, and none of the record's own attribute names. @default 'id' */
   keyAttribute?: string;
-  /** The TTL attribute, in epoch seconds; enable TTL on it. @default 'expiration' */
+  /** The TTL attribute, in epoch seconds; enable TTL on it. At most 255 bytes, and none of the record's own attribute names. @default 'expiration' */
   expiryAttribute?: string;
   /** Results larger than this many bytes of JSON are gzip-compressed. @default 1024 */
   compressAboveBytes?: number;
-  /** Results still larger than this after compression are not stored (duplicates get an error). @default 390_000 */
+  /**
+   * Results still larger than this after compression are not stored (duplicates get an error). At most what fits in a
+   * 400 KB item beside the record's other attributes (409,318 with the default names). @default 390_000
+   */
   maxStoredResultBytes?: number;
 } & ({ client?: DynamoDBClient; clientConfig?: never } | { client?: never; clientConfig?: DynamoDBClientConfig });
 
@@ -68,21 +73,30 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   const keyOf = (id: string) => ({ [names.key]: { S: id } });
   const limits = { compressAboveBytes: resolved.compressAboveBytes, maxStoredBytes: resolved.maxStoredResultBytes };
 
-  const send = async <T>(operation: string, id: string, call: () => Promise<T>): Promise<T | 'condition-failed'> => {
+  // A conditional write: its output, or the item as it was when the condition failed. The old item comes with the
+  // failure (ALL_OLD); a backend that drops it costs one consistent read, since an eventual one could miss the item.
+  const sendConditional = async <T>(operation: string, id: string, call: () => Promise<T>): Promise<{ written: true } | { written: false; oldItem: Item | undefined }> => {
     try {
-      return await call();
+      await call();
+      return { written: true };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'condition-failed';
-      throw new IdempotencyStoreError(`DynamoDB ${operation} failed for idempotency record ${id} in table ${tableName}`, { cause: error });
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        throw new IdempotencyStoreError(`DynamoDB ${operation} failed for idempotency record ${id} in table ${tableName}`, { cause: error });
+      }
+      return { written: false, oldItem: error.Item ?? (await readRecord(id)) };
     }
   };
 
-  const readRecord = async (id: string) => {
-    // Consistent, because the claim just failed on this item and an eventually consistent read could miss it.
-    const answer = await send('GetItem', id, () => client.send(new GetItemCommand({ TableName: tableName, Key: keyOf(id), ConsistentRead: true })));
-    return answer === 'condition-failed' ? undefined : answer.Item;
+  const readRecord = async (id: string): Promise<Item | undefined> => {
+    try {
+      return (await client.send(new GetItemCommand({ TableName: tableName, Key: keyOf(id), ConsistentRead: true }))).Item;
+    } catch (error) {
+      throw new IdempotencyStoreError(`DynamoDB GetItem failed for idempotency record ${id} in table ${tableName}`, { cause: error });
+    }
   };
 
+  // Every write below may be an SDK retry of an attempt DynamoDB already applied (its answer lost to a timeout or a
+  // reset connection): the retry's condition then fails on our own write, which the lease token recognises.
   const claim = async (request: ClaimRequest): Promise<ClaimResult> => {
     const claimed: Claim = {
       id: request.id,
@@ -92,31 +106,19 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
       expiresAtEpochSeconds: request.expiresAtEpochSeconds,
     };
     const condition = expressions.claim(request.nowMs);
-    let oldItem: Awaited<ReturnType<typeof readRecord>>;
-    try {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: toClaimItem(claimed, names),
-          ...condition,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { kind: 'claimed', claim: claimed };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) {
-        throw new IdempotencyStoreError(`DynamoDB PutItem failed to claim idempotency record ${request.id} in table ${tableName}`, { cause: error });
-      }
-      oldItem = error.Item ?? (await readRecord(request.id));
-    }
+    const answer = await sendConditional('PutItem', request.id, () =>
+      client.send(new PutItemCommand({ TableName: tableName, Item: toClaimItem(claimed, names), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+    );
+    if (answer.written || isOwnWrite(answer.oldItem, names, claimed.leaseToken, RecordStatus.InProgress)) return { kind: 'claimed', claim: claimed };
     // Only a backend that drops ALL_OLD and loses the item between two calls gets here; the caller may retry.
-    if (oldItem === undefined) throw new IdempotencyStoreError(`Idempotency record ${request.id} changed during its claim`, { cause: undefined });
-    return { kind: 'held', record: fromItem(oldItem, names) };
+    if (answer.oldItem === undefined) throw new IdempotencyStoreError(`Idempotency record ${request.id} changed during its claim`, { cause: undefined });
+    return { kind: 'held', record: fromItem(answer.oldItem, names) };
   };
 
   // The same fenced update serves the plain completion and the transactional one.
   const completionOf = (owned: Claim, result: unknown): { update: CompletionUpdate; resultStored: boolean } => {
-    const encoded = encodeResult(result, limits);
+    // The result gets what the item has room for beside this claim's own attributes: too large is `not-stored`, never a failed write.
+    const encoded = encodeResult(result, { ...limits, maxStoredBytes: Math.min(limits.maxStoredBytes, resultRoomBytes(owned, names)) });
     const update = expressions.complete(owned.leaseToken, owned.expiresAtEpochSeconds, resultAttributes(encoded, names));
     return {
       update: { TableName: tableName, Key: keyOf(owned.id), ...update },
@@ -126,15 +128,17 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
 
   const complete = async (owned: Claim, result: unknown): Promise<CompleteResult> => {
     const { update, resultStored } = completionOf(owned, result);
-    const answer = await send('UpdateItem', owned.id, () => client.send(new UpdateItemCommand(update)));
-    return answer === 'condition-failed' ? { kind: 'lease-lost' } : { kind: 'completed', resultStored };
+    const answer = await sendConditional('UpdateItem', owned.id, () => client.send(new UpdateItemCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })));
+    const ours = answer.written || isOwnWrite(answer.oldItem, names, owned.leaseToken, RecordStatus.Completed);
+    return ours ? { kind: 'completed', resultStored } : { kind: 'lease-lost' };
   };
 
   const release = async (owned: Claim): Promise<FencedWriteResult> => {
-    const answer = await send('DeleteItem', owned.id, () =>
-      client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(owned.id), ...expressions.ownsClaim(owned.leaseToken) })),
+    const answer = await sendConditional('DeleteItem', owned.id, () =>
+      client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(owned.id), ...expressions.ownsClaim(owned.leaseToken), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
     );
-    return answer === 'condition-failed' ? 'lease-lost' : 'done';
+    // No item left: our earlier attempt deleted it (or its retention ended); either way the key is free.
+    return answer.written || answer.oldItem === undefined ? 'done' : 'lease-lost';
   };
 
   return { tableName, client, claim, complete, release, completionUpdate: completionOf };

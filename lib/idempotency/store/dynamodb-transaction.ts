@@ -13,8 +13,8 @@ export type CompletionUpdate = NonNullable<TransactWriteItem['Update']>;
  * Writes the caller's items and the completion of the idempotency record in one `TransactWriteItems`: all or nothing.
  * Without a completion (idempotency skipped for this invocation) only the caller's items are written.
  * @throws {TypeError} when there are more than {@link maxTransactionWrites} writes.
- * @throws {IdempotencyTransactionCanceledError} when the caller's own items cancelled it, with each item's reason.
- * @throws {IdempotencyStoreError} when DynamoDB failed otherwise.
+ * @throws {IdempotencyTransactionCanceledError} when only conditions of the caller's own items cancelled it, with each item's reason.
+ * @throws {IdempotencyStoreError} when DynamoDB failed otherwise, including a cancellation for a transient reason.
  */
 export async function transactWithCompletion(
   client: DynamoDBClient,
@@ -33,19 +33,21 @@ export async function transactWithCompletion(
     const reasons = error.CancellationReasons ?? [];
     // The completion is the last item: its own condition failing means our fence refused, not the caller's items.
     if (completion !== undefined && reasons[writes.length]?.Code === 'ConditionalCheckFailed') return 'lease-lost';
-    const callerReasons = reasons
-      .slice(0, writes.length)
+    const failed = reasons
       .map((reason, index) => ({ index, code: reason.Code ?? 'None', message: reason.Message, ...(reason.Item === undefined ? {} : { item: reason.Item }) }))
       .filter((reason) => reason.code !== 'None');
-    if (callerReasons.length === 0) throw new IdempotencyStoreError('DynamoDB cancelled the transaction on the idempotency record', { cause: error });
-    throw new IdempotencyTransactionCanceledError(callerReasons, { cause: error });
+    // Only a failed condition of the caller's own items is the caller's answer. Anything else (throttling, a conflict
+    // with another transaction, capacity) may pass on a retry: a store error, after which the key is released.
+    const callersOwn = failed.length > 0 && failed.every((reason) => reason.index < writes.length && reason.code === 'ConditionalCheckFailed');
+    if (!callersOwn) throw new IdempotencyStoreError(`DynamoDB cancelled the transaction (${failed.map((reason) => reason.code).join(', ') || 'no reason'})`, { cause: error });
+    throw new IdempotencyTransactionCanceledError(failed, { cause: error });
   }
 }
 
 /**
  * Writes `writes` and completes `claim` with `result` in one `TransactWriteItems`; without a claim, only `writes`.
  * Lives here, not in the store, so that handlers which never use transactions do not bundle this module.
- * @throws {IdempotencyTransactionCanceledError} when the caller's items cancelled it; nothing was written.
+ * @throws {IdempotencyTransactionCanceledError} when the caller's items' conditions cancelled it; nothing was written.
  */
 export async function completeWithWrites(
   store: Pick<DynamoDBStore, 'client' | 'completionUpdate'>,

@@ -16,6 +16,7 @@ export interface Claim {
   readonly leaseToken: string;
   readonly fingerprintHash?: string;
   readonly leaseExpiresAtEpochMs: number;
+  /** The retention end: at the claim, counted from the claim; the lifecycle moves it to completion time + retention before completing. */
   readonly expiresAtEpochSeconds: number;
 }
 
@@ -37,7 +38,7 @@ export type CompleteResult = { readonly kind: 'completed'; readonly resultStored
 export interface IdempotencyStore {
   /** Claims `request.id` in one conditional write, or returns the record that holds it. */
   claim(request: ClaimRequest): Promise<ClaimResult>;
-  /** Marks the claim COMPLETED with the handler's result, if the claim is still ours. */
+  /** Marks the claim COMPLETED with the handler's result and `claim.expiresAtEpochSeconds` as its retention end, if the claim is still ours. */
   complete(claim: Claim, result: unknown): Promise<CompleteResult>;
   /** Deletes the claim so that a retry can run, if the claim is still ours. */
   release(claim: Claim): Promise<FencedWriteResult>;

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { completeWithTransaction, createDynamoDBStore, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { adapters } from '../support/adapters.js';
+import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
+import { createLambdaContext } from '../support/lambda-context.js';
+
+const retentionSeconds = 300;
+const handlerRunMs = 120_000;
+let client: DynamoDBClient;
+let tableName: string;
+let ordersTable: string;
+let store: DynamoDBStore;
+const fresh = () => `retention-${Math.random().toString(36).slice(2)}`;
+
+beforeAll(async () => {
+  client = createTestClient();
+  tableName = await createIdempotencyTable(client);
+  ordersTable = await createOrdersTable(client);
+  store = createDynamoDBStore({ tableName, client });
+});
+afterAll(() => client.destroy());
+
+const storedExpiry = async (id: string) => Number((await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item?.expiration?.N);
+
+// The handler takes two minutes on the injected clock; a duplicate then comes at completion + 299 s and + 300 s.
+describe.each([
+  ['plain completion', false],
+  ['completeWithTransaction', true],
+])('retention after a %s', (_name, transactional) => {
+  it.each(adapters)('replays for expiresAfterSeconds after the result was stored, through the %s', async (_adapter, wrap) => {
+    // Arrange
+    let nowMs = Date.UTC(2030, 0, 1);
+    let runs = 0;
+    let recordId = '';
+    const handler = wrap(
+      async (event: { key: string }, context?: Context) => {
+        runs += 1;
+        nowMs += handlerRunMs;
+        const result = { key: event.key, run: runs };
+        if (transactional && context !== undefined) {
+          await completeWithTransaction(context, { writes: [{ Put: { TableName: ordersTable, Item: { orderId: { S: `${event.key}#${runs}` } } } }], result });
+        }
+        return result;
+      },
+      { store, key: (event) => event.key, expiresAfterSeconds: retentionSeconds, now: () => nowMs, onOutcome: (outcome) => (recordId = outcome.recordId ?? recordId) },
+    );
+    const key = fresh();
+
+    // Act
+    const first = await handler({ key }, createLambdaContext());
+    const completedAtMs = nowMs;
+    nowMs = completedAtMs + (retentionSeconds - 1) * 1000;
+    const withinRetention = await handler({ key }, createLambdaContext());
+    nowMs = completedAtMs + retentionSeconds * 1000;
+    const afterRetention = await handler({ key }, createLambdaContext());
+
+    // Assert
+    expect(withinRetention).toEqual(first);
+    expect(afterRetention).toEqual({ key, run: 2 });
+    expect(await storedExpiry(recordId)).toBe(Math.ceil(nowMs / 1000) + retentionSeconds);
+  });
+});
