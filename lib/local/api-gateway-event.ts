@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { parseRequestTarget } from './request-target.js';
 
 /** One HTTP request as the local server received it. */
 export interface LocalHttpRequest {
@@ -41,19 +42,19 @@ export function toApiGatewayEvent(request: LocalHttpRequest, route: LocalRouteIn
   for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) headerPairs.push([request.rawHeaders[index], request.rawHeaders[index + 1]]);
   const multiValueHeaders = groupValues(headerPairs);
   const headers = lastValues(multiValueHeaders);
-  const url = new URL(request.url, 'http://localhost');
-  const multiValueQuery = groupValues([...url.searchParams.entries()]);
+  const { path, query } = parseRequestTarget(request.url);
+  const multiValueQuery = groupValues([...new URLSearchParams(query ?? '').entries()]);
   const apiKey = headerPairs.find(([name]) => name.toLowerCase() === 'x-api-key')?.[1] ?? null;
   const contentType = headerPairs.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
   const isBase64Encoded = request.body.length > 0 && !textContentType.test(contentType);
   return {
     resource: route.resource,
-    path: url.pathname,
+    path,
     httpMethod: request.method,
     headers,
     multiValueHeaders,
-    queryStringParameters: url.search === '' ? null : lastValues(multiValueQuery),
-    multiValueQueryStringParameters: url.search === '' ? null : multiValueQuery,
+    queryStringParameters: query === undefined || query === '' ? null : lastValues(multiValueQuery),
+    multiValueQueryStringParameters: query === undefined || query === '' ? null : multiValueQuery,
     pathParameters: route.pathParameters,
     stageVariables: null,
     body: request.body.length === 0 ? null : request.body.toString(isBase64Encoded ? 'base64' : 'utf8'),
@@ -65,7 +66,7 @@ export function toApiGatewayEvent(request: LocalHttpRequest, route: LocalRouteIn
       httpMethod: request.method,
       // The path as the client sent it, as API Gateway reports it on a custom domain served at its root: the local
       // server has no stage in its URLs, so links built from it (Location) are right locally.
-      path: url.pathname,
+      path,
       protocol: 'HTTP/1.1',
       requestId: route.requestId,
       requestTimeEpoch: Date.now(),

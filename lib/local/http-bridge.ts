@@ -1,89 +1,91 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { OrderRoute } from '../../functions/routes.js';
 import { toApiGatewayEvent } from './api-gateway-event.js';
+import { gatewayAnswers } from './gateway-answers.js';
+import { invokeWithin } from './handler-invocation.js';
 import { createInvocationContext } from './invocation-context.js';
+import { parseRequestTarget } from './request-target.js';
 import { matchRoute } from './route-matcher.js';
 
 /** A Lambda handler as the functions export it. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>;
 
-/** What {@link handleHttpRequest} needs: the routes, their loaded handlers and the per-invocation timeout. */
+/** What {@link bridgeHttpRequest} needs: the routes, their loaded handlers and the two timeouts. */
 export interface HttpBridge {
   readonly routes: readonly OrderRoute[];
   readonly handlers: ReadonlyMap<string, ProxyHandler>;
+  /** The Lambda timeout: the context's remaining time counts down from it. */
   readonly functionTimeoutMs: number;
+  /** API Gateway's integration timeout: past it the caller gets a 504 while the handler keeps running. */
+  readonly integrationTimeoutMs: number;
 }
 
 /** What one request turned into, for the log line. */
 export interface BridgedRequest {
   readonly method: string;
+  /** The request's path as received, without the query string. */
   readonly path: string;
   readonly status: number;
   readonly replayed: boolean;
-  /** What the handler threw, or why its answer was refused, when the request got a 502. */
+  /** Why the request got no answer from a handler (no route, a timeout, a handler failure...), when it did not. */
   readonly failure?: string;
 }
 
-// API Gateway REST refuses payloads over 10 MB.
-const maxBodyBytes = 10 * 1024 * 1024;
-
-const plain = (statusCode: number, message: string): APIGatewayProxyResult => ({ statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) });
+/** A request's answer, already checked to be sendable, with what the log line says about it. */
+export interface BridgedAnswer {
+  readonly answer: APIGatewayProxyResult;
+  readonly bridged: BridgedRequest;
+}
 
 /**
  * Serves one HTTP request the way API Gateway REST would: routes it by `routes`, turns it into a proxy event, invokes
- * the route's handler with a Lambda-like context, and writes the proxy result back. A handler that throws or returns
- * something that is not a proxy result gets API Gateway's 502.
+ * the route's handler with a Lambda-like context and returns the proxy result to write back. Never rejects: an
+ * unknown route or method gets API Gateway's 403, an aborted body a 400, a handler that throws or returns something
+ * that is not a sendable proxy result a 502, and one still running after `integrationTimeoutMs` a 504.
  */
-export async function handleHttpRequest(bridge: HttpBridge, request: IncomingMessage, response: ServerResponse): Promise<BridgedRequest> {
+export async function bridgeHttpRequest(bridge: HttpBridge, request: IncomingMessage): Promise<BridgedAnswer> {
   const method = request.method ?? 'GET';
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  const { result, failure } = await invokeRoute(bridge, request, method, path);
-  writeResult(response, result);
-  const replayed = Object.entries(result.headers ?? {}).some(([name, value]) => name.toLowerCase() === 'idempotent-replayed' && String(value) === 'true');
-  return { method, path, status: result.statusCode, replayed, ...(failure === undefined ? {} : { failure }) };
+  const target = parseRequestTarget(request.url ?? '/');
+  const path = (request.url ?? '/').split('?')[0];
+  const { answer, failure } = await answerRequest(bridge, request, method, target.segments);
+  const replayed = Object.entries(answer.headers ?? {}).some(([name, value]) => name.toLowerCase() === 'idempotent-replayed' && String(value) === 'true');
+  return { answer, bridged: { method, path, status: answer.statusCode, replayed, ...(failure === undefined ? {} : { failure }) } };
 }
 
-async function invokeRoute(bridge: HttpBridge, request: IncomingMessage, method: string, path: string): Promise<{ result: APIGatewayProxyResult; failure?: string }> {
-  const match = matchRoute(bridge.routes, method, path);
-  if (match.kind === 'no-route') return { result: plain(404, `No route for ${path}`) };
-  if (match.kind === 'method-not-allowed') return { result: plain(405, `${method} is not allowed on ${path}`) };
+async function answerRequest(bridge: HttpBridge, request: IncomingMessage, method: string, segments: readonly string[] | undefined): Promise<{ answer: APIGatewayProxyResult; failure?: string }> {
+  const match = matchRoute(bridge.routes, method, segments);
+  if (match.kind === 'no-route') return { answer: gatewayAnswers.missingAuthenticationToken(), failure: 'no resource matches this path' };
+  if (match.kind === 'method-not-allowed') return { answer: gatewayAnswers.missingAuthenticationToken(), failure: `the resource has no ${method} method` };
   const body = await readBody(request);
-  if (body === undefined) return { result: plain(413, 'Request too long') };
+  if (body === 'too-large') return { answer: gatewayAnswers.requestTooLong(), failure: 'the body is over 10 MB' };
+  if (body === 'aborted') return { answer: gatewayAnswers.badRequest(), failure: 'the client aborted the request' };
   const requestId = randomUUID();
   const event = toApiGatewayEvent(
     { method, url: request.url ?? '/', rawHeaders: request.rawHeaders, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },
     { resource: match.route.resource, pathParameters: match.pathParameters, requestId, stage: 'local' },
   );
   const context = createInvocationContext({ functionName: match.route.name, requestId, timeoutMs: bridge.functionTimeoutMs });
-  try {
-    const result = await bridge.handlers.get(match.route.name)?.(event, context);
-    return isProxyResult(result) ? { result } : { result: plain(502, 'Internal server error'), failure: 'the handler returned no proxy result' };
-  } catch (error) {
-    return { result: plain(502, 'Internal server error'), failure: error instanceof Error ? (error.stack ?? error.message) : String(error) };
-  }
+  return invokeWithin(() => bridge.handlers.get(match.route.name)?.(event, context), bridge.integrationTimeoutMs);
 }
 
-const isProxyResult = (value: unknown): value is APIGatewayProxyResult =>
-  typeof value === 'object' && value !== null && Number.isInteger((value as APIGatewayProxyResult).statusCode);
+// API Gateway REST refuses payloads over 10 MB.
+const maxBodyBytes = 10 * 1024 * 1024;
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large' | 'aborted'> {
+  if (Number(request.headers['content-length']) > maxBodyBytes) return 'too-large';
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) return undefined;
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of request) {
+      size += (chunk as Buffer).length;
+      if (size > maxBodyBytes) return 'too-large';
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    // The client closed the connection before the end of the body.
+    return 'aborted';
   }
-  return Buffer.concat(chunks);
-}
-
-function writeResult(response: ServerResponse, result: APIGatewayProxyResult): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
-  const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded === true ? 'base64' : 'utf8');
-  response.writeHead(result.statusCode, headers);
-  response.end(body);
+  return request.complete ? Buffer.concat(chunks) : 'aborted';
 }

@@ -4,7 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functionEnvironment, orderRoutes } from '../../functions/routes.js';
 import { localDynamoDBClientConfig } from './dynamodb-local.js';
-import { handleHttpRequest, type BridgedRequest, type ProxyHandler } from './http-bridge.js';
+import type { ProxyHandler } from './http-bridge.js';
+import { createBridgeServer, type RequestLog } from './http-server.js';
 import { ensureLocalTables, localTableDefaults, type LocalTableNames } from './local-tables.js';
 
 /** Options of {@link startLocalServer}. */
@@ -19,8 +20,13 @@ export interface LocalServerOptions {
   tableNames?: Partial<LocalTableNames>;
   /** How long each invocation may run, as the Lambda timeout; it sets the context's remaining time. @default 29_000 */
   functionTimeoutMs?: number;
-  /** Receives one line per request: method, path, status, replayed or not, milliseconds. @default undefined */
-  log?: (line: string, request: BridgedRequest & { readonly durationMs: number }) => void;
+  /**
+   * API Gateway's integration timeout: a handler that has not answered by then gets API Gateway's 504
+   * `{"message":"Endpoint request timed out"}`, and keeps running as it would on Lambda. @default 29_000
+   */
+  integrationTimeoutMs?: number;
+  /** Receives one line per request, malformed ones included: method, path, status, replayed or not, milliseconds. @default undefined */
+  log?: RequestLog;
 }
 
 /** A running local orders API. */
@@ -56,6 +62,8 @@ const functionsDirectory = fileURLToPath(new URL('../../functions/', import.meta
  * ```
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000;
+  if (!Number.isInteger(integrationTimeoutMs) || integrationTimeoutMs <= 0) throw new TypeError(`integrationTimeoutMs must be a positive whole number of milliseconds, got ${String(options.integrationTimeoutMs)}`);
   const tableNames = { ...localTableDefaults, ...options.tableNames };
   const client = new DynamoDBClient({ ...localDynamoDBClientConfig, endpoint: options.dynamoDBEndpoint });
   try {
@@ -71,19 +79,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const module = (await import(pathToFileURL(join(functionsDirectory, route.entry)).href)) as { handler: ProxyHandler };
     handlers.set(route.name, module.handler);
   }
-  const bridge = { routes: orderRoutes, handlers, functionTimeoutMs: options.functionTimeoutMs ?? 29_000 };
-  const server = createServer((request, response) => {
-    const startedMs = Date.now();
-    handleHttpRequest(bridge, request, response).then(
-      (bridged) => {
-        const durationMs = Date.now() - startedMs;
-        const failure = bridged.failure === undefined ? '' : `\n  ${bridged.failure}`;
-        options.log?.(`${bridged.method} ${bridged.path} ${bridged.status}${bridged.replayed ? ' replayed' : ''} ${durationMs} ms${failure}`, { ...bridged, durationMs });
-      },
-      // The client went away mid-request: nothing left to answer.
-      () => response.destroy(),
-    );
-  });
+  const bridge = { routes: orderRoutes, handlers, functionTimeoutMs: options.functionTimeoutMs ?? 29_000, integrationTimeoutMs };
+  const server = createBridgeServer(bridge, options.log);
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 3000, host);
   return { url: `http://${host}:${port}`, port, stop: () => close(server) };

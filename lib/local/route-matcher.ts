@@ -7,11 +7,12 @@ export type RouteMatch =
   | { readonly kind: 'method-not-allowed' };
 
 /**
- * Matches a method and a path against the API Gateway resources of `routes`, as API Gateway does: `{name}` matches
- * one non-empty path segment, and its decoded value becomes a path parameter.
+ * Matches a method and the segments of a path (see `parseRequestTarget`; `undefined` matches nothing) against the API
+ * Gateway resources of `routes`, as API Gateway does: `{name}` matches one non-empty path segment, and its decoded
+ * value becomes a path parameter.
  */
-export function matchRoute(routes: readonly OrderRoute[], method: string, path: string): RouteMatch {
-  const segments = path.split('/').filter((segment) => segment !== '');
+export function matchRoute(routes: readonly OrderRoute[], method: string, segments: readonly string[] | undefined): RouteMatch {
+  if (segments === undefined) return { kind: 'no-route' };
   let pathMatched = false;
   for (const route of routes) {
     const pathParameters = matchResource(route.resource, segments);

@@ -7,6 +7,7 @@ import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { createGates, takeOverExpiredLease } from '../support/lease-takeover.js';
+import { waitFor } from '../support/wait-for.js';
 
 let client: DynamoDBClient;
 let tableName: string;
@@ -157,7 +158,11 @@ describe('lease and fencing through the middleware', () => {
   it('uses the fallback lease when there is no context or it reports 0 ms left', async () => {
     // Arrange
     const nowMs = startMs;
-    const hang = makeIdempotent(async (_event: { id: string }, _context?: unknown) => new Promise(() => undefined), {
+    let started = 0;
+    const hang = makeIdempotent(async (_event: { id: string }, _context?: unknown) => {
+      started += 1;
+      return new Promise(() => undefined);
+    }, {
       store,
       key: (event) => event.id,
       namespace: 'hang',
@@ -170,7 +175,7 @@ describe('lease and fencing through the middleware', () => {
     // Act
     void hang(withoutContext);
     void hang(withZeroLeft, createLambdaContext({ remainingMs: 0 }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => started === 2);
     const duplicates = await Promise.all([hang(withoutContext), hang(withZeroLeft, createLambdaContext())].map((call) => call.catch((error: unknown) => error)));
 
     // Assert
@@ -192,6 +197,8 @@ describe('lease and fencing through the middleware', () => {
 
     // Act
     const timedOut = await handler(event, createLambdaContext({ remainingMs: 200 })).catch((error: unknown) => error);
+    // On a loaded machine Middy may time out before the claim is written; the handler still starts once it is.
+    await waitFor(() => runs === 1);
     const duplicate = await handler(event, createLambdaContext()).catch((error: unknown) => error);
 
     // Assert
@@ -206,7 +213,9 @@ describe('DynamoDB round trips per path', () => {
     // Arrange
     let fail = false;
     let hold: Promise<void> | undefined;
+    let entered = 0;
     const handler = middy(async () => {
+      entered += 1;
       await hold;
       if (fail) throw new Error('boom');
       return { ok: true };
@@ -226,8 +235,9 @@ describe('DynamoDB round trips per path', () => {
     let open: () => void = () => undefined;
     hold = new Promise((resolve) => (open = resolve));
     const runningEvent = { id: fresh() };
+    const enteredBefore = entered;
     const running = handler(runningEvent, createLambdaContext());
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => entered > enteredBefore);
     const inProgress = await measure(() => uncached(runningEvent, createLambdaContext()));
     open();
     await running;

@@ -124,8 +124,9 @@ describe('GET /orders/{orderId}', () => {
 });
 
 describe('routing', () => {
-  it('answers 404 for an unknown path and 405 for a method the path does not have', async () => {
-    expect((await api.send('GET', '/nothing')).status).toBe(404);
-    expect((await api.send('PATCH', '/orders/1')).status).toBe(405);
+  it("answers an unknown path and a method the path does not have with API Gateway REST's 403, never a 404 an order could mean", async () => {
+    const missingToken = { status: 403, body: { message: 'Missing Authentication Token' } };
+    expect(await api.send('GET', '/nothing')).toMatchObject(missingToken);
+    expect(await api.send('PATCH', '/orders/1')).toMatchObject(missingToken);
   });
 });

@@ -29,14 +29,14 @@ export interface TestResponse {
 
 /**
  * Starts the local orders API for one test file, over the suite's DynamoDB Local unless `dynamoDBEndpoint` says
- * otherwise. The handler modules keep the first endpoint and tables for the file's lifetime.
+ * otherwise, with the server's default integration timeout unless `integrationTimeoutMs` says otherwise. The handler modules keep the first endpoint and tables for the file's lifetime.
  */
-export async function startTestApi(options: { dynamoDBEndpoint?: string } = {}): Promise<TestApi> {
+export async function startTestApi(options: { dynamoDBEndpoint?: string; integrationTimeoutMs?: number } = {}): Promise<TestApi> {
   const endpoint = options.dynamoDBEndpoint ?? dynamoDBEndpoint();
   const suffix = randomUUID().slice(0, 8);
   const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}` };
   const logLines: string[] = [];
-  const start = () => startLocalServer({ dynamoDBEndpoint: endpoint, port: 0, tableNames, log: (line) => logLines.push(line) });
+  const start = () => startLocalServer({ dynamoDBEndpoint: endpoint, port: 0, tableNames, integrationTimeoutMs: options.integrationTimeoutMs, log: (line) => logLines.push(line) });
   const client = createTestClient({ endpoint });
   // The server points the functions at its tables through process.env; give other test files in this worker it back.
   const savedEnvironment = { ...process.env };

@@ -12,11 +12,12 @@ export interface KilledWorkerPlan {
   readonly key: string;
   /** The step after which the worker gets SIGKILL. */
   readonly killAfter: PlacerStep;
-  /** How long after `killAfter` the kill lands, in ms. @default 0 */
+  /**
+   * Without it, the worker dies while it waits at `killAfter`. With it, the worker is let go on and the kill lands this
+   * many ms later, wherever the worker then is (a random point when the caller draws it). @default undefined
+   */
   readonly delayMs?: number;
-  /** The worker's pause at each step, in ms; long enough that the kill lands inside it. */
-  readonly pauseMs: number;
-  /** The worker's Lambda deadline, in ms from its start: the lease of its claim. */
+  /** The remaining time the worker's context reports: the lease of its claim. */
   readonly leaseMs: number;
 }
 
@@ -26,15 +27,25 @@ export interface KilledWorker {
   readonly steps: readonly string[];
 }
 
-/** Runs the crash tests' order worker in a real child process and SIGKILLs it `delayMs` after `killAfter`. */
+/**
+ * Runs the crash tests' order worker in a real child process. The worker waits at each step until it is let go on, so
+ * the kill at `killAfter` lands there however slow the machine is.
+ */
 export async function placeOrderAndKill(plan: KilledWorkerPlan): Promise<KilledWorker> {
-  const args = [plan.endpoint, plan.idempotencyTable, plan.ordersTable, plan.key, String(plan.pauseMs), String(plan.leaseMs)];
-  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const args = [plan.endpoint, plan.idempotencyTable, plan.ordersTable, plan.key, String(plan.leaseMs)];
+  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
   const steps: string[] = [];
+  const goOn = () => child.stdin.write('go\n');
+  child.stdin.on('error', () => undefined);
   child.stdout.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) {
       steps.push(line);
-      if (line === plan.killAfter) setTimeout(() => child.kill('SIGKILL'), plan.delayMs ?? 0);
+      if (line !== plan.killAfter) goOn();
+      else if (plan.delayMs === undefined) child.kill('SIGKILL');
+      else {
+        goOn();
+        setTimeout(() => child.kill('SIGKILL'), plan.delayMs);
+      }
     }
   });
   const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, exitSignal) => resolve(exitSignal)));

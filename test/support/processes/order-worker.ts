@@ -1,17 +1,21 @@
-// A Lambda-like process for the crash tests: it places one order for the key it is given and prints each step, so
-// the parent can SIGKILL it at a chosen point. Arguments: endpoint, idempotency table, orders table, key, pause ms, lease ms.
+// A Lambda-like process for the crash tests: it places one order for the key it is given, prints each step and waits
+// there for a line on stdin, so the parent can SIGKILL it at a chosen point. Arguments: endpoint, idempotency table,
+// orders table, key, lease ms (the remaining time its context reports, so the lease of its claim).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createInterface } from 'node:readline';
 import { createDynamoDBStore } from '../../../lib/idempotency/index.js';
 import { localDynamoDBClientConfig } from '../../../lib/local/local-client-config.js';
 import { createLambdaContext } from '../lambda-context.js';
 import { createOrderPlacer } from './order-placer.js';
 
-const [endpoint, idempotencyTable, ordersTable, key, pauseMs, leaseMs] = process.argv.slice(2) as [string, string, string, string, string, string];
+const [endpoint, idempotencyTable, ordersTable, key, leaseMs] = process.argv.slice(2) as [string, string, string, string, string];
 const client = new DynamoDBClient({ ...localDynamoDBClientConfig, endpoint });
-const placeOrder = createOrderPlacer(createDynamoDBStore({ tableName: idempotencyTable, client }), ordersTable, Number(pauseMs), (step) =>
-  process.stdout.write(`${step}\n`),
-);
-const deadline = Date.now() + Number(leaseMs);
-const answer = await placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remaining: () => deadline - Date.now() }));
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const placeOrder = createOrderPlacer(createDynamoDBStore({ tableName: idempotencyTable, client }), ordersTable, async (step) => {
+  process.stdout.write(`${step}\n`);
+  await lines.next();
+});
+const answer = await placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remainingMs: Number(leaseMs) }));
 process.stdout.write(`answered ${JSON.stringify(answer)}\n`);
 client.destroy();
+process.stdin.destroy();

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { orderRoutes } from '../../../functions/routes.js';
 import { toApiGatewayEvent } from '../../../lib/local/api-gateway-event.js';
 import { javaMajorVersion } from '../../../lib/local/java-check.js';
+import { parseRequestTarget } from '../../../lib/local/request-target.js';
 import { matchRoute } from '../../../lib/local/route-matcher.js';
 
 const route = { resource: '/orders/{orderId}', pathParameters: { orderId: 'o-1' }, requestId: 'r-1', stage: 'local' };
@@ -34,15 +35,37 @@ describe('toApiGatewayEvent', () => {
 });
 
 describe('matchRoute', () => {
+  const match = (method: string, target: string) => matchRoute(orderRoutes, method, parseRequestTarget(target).segments);
+
   it('matches resources with placeholders and decodes the parameter', () => {
-    expect(matchRoute(orderRoutes, 'GET', '/orders/a%20b')).toMatchObject({ kind: 'matched', route: { name: 'GetOrder' }, pathParameters: { orderId: 'a b' } });
-    expect(matchRoute(orderRoutes, 'POST', '/orders')).toMatchObject({ kind: 'matched', route: { name: 'CreateOrder' }, pathParameters: null });
+    expect(match('GET', '/orders/a%20b')).toMatchObject({ kind: 'matched', route: { name: 'GetOrder' }, pathParameters: { orderId: 'a b' } });
+    expect(match('POST', '/orders')).toMatchObject({ kind: 'matched', route: { name: 'CreateOrder' }, pathParameters: null });
   });
 
   it('tells an unknown path from a method the path does not have', () => {
-    expect(matchRoute(orderRoutes, 'GET', '/orders/a/b')).toEqual({ kind: 'no-route' });
-    expect(matchRoute(orderRoutes, 'GET', '/orders/%E0%A4%A')).toEqual({ kind: 'no-route' });
-    expect(matchRoute(orderRoutes, 'PATCH', '/orders/1')).toEqual({ kind: 'method-not-allowed' });
+    expect(match('GET', '/orders/a/b')).toEqual({ kind: 'no-route' });
+    expect(match('GET', '/orders/%E0%A4%A')).toEqual({ kind: 'no-route' });
+    expect(match('PATCH', '/orders/1')).toEqual({ kind: 'method-not-allowed' });
+  });
+
+  it('routes leading slashes and one trailing slash as API Gateway does, and never resolves a dot or empty segment', () => {
+    expect(match('GET', '//orders/abc')).toMatchObject({ kind: 'matched', pathParameters: { orderId: 'abc' } });
+    expect(match('GET', '/orders/abc/')).toMatchObject({ kind: 'matched', pathParameters: { orderId: 'abc' } });
+    for (const target of ['/orders/a/../b', '/orders/..', '/orders/.', '/orders/%2e%2E', '/orders/.%2e', '/orders//abc', '/orders/abc//', '//', '/', '*', 'http://localhost/orders/abc', '/orders\\abc']) {
+      expect({ target, match: match('GET', target) }).toEqual({ target, match: { kind: 'no-route' } });
+    }
+  });
+});
+
+describe('parseRequestTarget', () => {
+  it('keeps the query string undecoded and the path as received but for its leading slashes', () => {
+    expect(parseRequestTarget('//orders/a%2Fb?x=1&y')).toEqual({ path: '/orders/a%2Fb', segments: ['orders', 'a%2Fb'], query: 'x=1&y' });
+    expect(parseRequestTarget('/orders/a/../b')).toEqual({ path: '/orders/a/../b', segments: undefined, query: undefined });
+  });
+
+  it('gives the event the routed path and no query for an empty one', () => {
+    const event = toApiGatewayEvent(request([], '', '//orders/o-1?'), route);
+    expect([event.path, event.requestContext.path, event.queryStringParameters]).toEqual(['/orders/o-1', '/local/orders/o-1', null]);
   });
 });
 

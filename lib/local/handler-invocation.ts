@@ -1,0 +1,58 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { gatewayAnswers } from './gateway-answers.js';
+
+/** A proxy result to send, or API Gateway's own answer with the reason the function's was not used. */
+export interface InvocationOutcome {
+  readonly answer: APIGatewayProxyResult;
+  readonly failure?: string;
+}
+
+const timedOut = Symbol('timed out');
+
+/**
+ * Runs `invoke` and returns its proxy result, as API Gateway's Lambda proxy integration does: a throw or a result that
+ * is not a sendable proxy result gets a 502, and no answer within `timeoutMs` a 504. As on AWS, a timed-out handler
+ * keeps running; what it returns later is dropped.
+ */
+export async function invokeWithin(invoke: () => Promise<unknown> | undefined, timeoutMs: number): Promise<InvocationOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), timeoutMs)));
+  const settled = Promise.resolve()
+    .then(invoke)
+    .then((result) => ({ result }), (error: unknown) => ({ error }));
+  try {
+    const outcome = await Promise.race([settled, deadline]);
+    if (outcome === timedOut) return { answer: gatewayAnswers.endpointTimeout(), failure: `the handler did not answer within the ${timeoutMs} ms integration timeout` };
+    if ('error' in outcome) return { answer: gatewayAnswers.badGateway(), failure: describeError(outcome.error) };
+    const problem = proxyResultProblem(outcome.result);
+    return problem === undefined ? { answer: outcome.result as APIGatewayProxyResult } : { answer: gatewayAnswers.badGateway(), failure: `the handler's answer is not a proxy result: ${problem}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
+/** Why `value` cannot be written as an HTTP response, or `undefined` when it can. */
+function proxyResultProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return 'no object';
+  const result = value as Partial<Record<keyof APIGatewayProxyResult, unknown>>;
+  if (!Number.isInteger(result.statusCode) || (result.statusCode as number) < 100 || (result.statusCode as number) > 599) return `statusCode ${String(result.statusCode)}`;
+  if (result.body !== undefined && result.body !== null && typeof result.body !== 'string') return 'a body that is not a string';
+  const pairs: Array<[string, unknown]> = Object.entries((result.headers ?? {}) as object);
+  for (const [name, values] of Object.entries((result.multiValueHeaders ?? {}) as object)) {
+    if (!Array.isArray(values)) return `multiValueHeaders.${name} is not an array`;
+    for (const value of values as unknown[]) pairs.push([name, value]);
+  }
+  for (const [name, value] of pairs) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) return `header ${JSON.stringify(name)} is not a string, number or boolean`;
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, String(value));
+    } catch {
+      return `header ${JSON.stringify(name)} cannot be sent`;
+    }
+  }
+  return undefined;
+}

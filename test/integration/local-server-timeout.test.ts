@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { dynamoDBEndpoint } from '../support/dynamodb.js';
+import { startTestApi, type TestApi } from '../support/local-server.js';
+import { startStallInjector, type StallInjector } from '../support/stall-injector.js';
+
+// The functions of this file reach DynamoDB through the stall injector: once it stalls, no handler can ever answer,
+// so the 504 below cannot depend on how fast the machine is.
+const integrationTimeoutMs = 200;
+let injector: StallInjector;
+let api: TestApi;
+
+beforeAll(async () => {
+  injector = await startStallInjector(dynamoDBEndpoint());
+  api = await startTestApi({ dynamoDBEndpoint: injector.endpoint, integrationTimeoutMs });
+}, 60_000);
+afterAll(async () => {
+  await api.stop();
+  await injector.stop();
+});
+
+describe('a handler still running at the integration timeout', () => {
+  it("gets API Gateway's 504 and one log line saying why, for every route", async () => {
+    // Arrange
+    const created = await api.send('POST', '/order-intents');
+    injector.stall();
+    const before = api.logLines.length;
+
+    // Act
+    const answers = await Promise.all([
+      api.send('GET', `/orders/${String(created.body.orderId)}`),
+      api.send('POST', '/orders', { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `stalled-${String(created.body.orderId)}` }, body: '{"productId":"p-1","quantity":1}' }),
+    ]);
+
+    // Assert
+    expect(created.status).toBe(201);
+    expect(answers.map(({ status, body }) => ({ status, body }))).toEqual([
+      { status: 504, body: { message: 'Endpoint request timed out' } },
+      { status: 504, body: { message: 'Endpoint request timed out' } },
+    ]);
+    expect(api.logLines.slice(before).sort()).toEqual([
+      expect.stringMatching(new RegExp(`^GET /orders/\\S+ 504 \\d+ ms\\n {2}the handler did not answer within the ${integrationTimeoutMs} ms integration timeout$`)),
+      expect.stringMatching(new RegExp(`^POST /orders 504 \\d+ ms\\n {2}the handler did not answer within the ${integrationTimeoutMs} ms integration timeout$`)),
+    ]);
+  });
+});
