@@ -13,4 +13,8 @@ export default {
   testTimeout: 60_000,
   coverageProvider: 'v8',
   collectCoverageFrom: ['lib/idempotency/**/*.ts'],
+  coverageReporters: ['text', 'text-summary'],
+  // The suite measured 96.0% statements and lines, 96.3% branches, 97.2% functions (2026-11-30); the floor sits below
+  // so that randomised tests and small refactors do not flip it, while losing a module's tests does.
+  coverageThreshold: { global: { statements: 92, branches: 92, functions: 93, lines: 92 } },
 };

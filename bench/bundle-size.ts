@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { reportProgress } from './progress.js';
 import type { BenchSettings } from './settings.js';
 import { median } from './stats.js';
@@ -28,18 +29,23 @@ export interface BundleResults {
 
 // Inside node_modules, so the external SDK imports resolve to the project's copy and git ignores the output.
 const outputDirectory = fileURLToPath(new URL('../node_modules/.cache/lambda-idempotency-bench/', import.meta.url));
+const packedDirectory = `${outputDirectory}packed/`;
+const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
 const execFileAsync = promisify(execFile);
 
 /**
  * Bundles the same minimal handler bare and with each middleware, as Lambda's Node runtimes get it: minified ESM with
- * the AWS SDK external (the runtime provides it). Import time runs each bundle in fresh processes, in rotating order.
+ * the AWS SDK external (the runtime provides it). Ours is the package as `npm pack` ships it, so the figure is what a
+ * user's bundle gains. Import time runs each bundle in fresh processes, in rotating order.
  */
 export async function measureBundles(settings: BenchSettings): Promise<BundleResults> {
   await mkdir(outputDirectory, { recursive: true });
+  reportProgress('packing lambda-idempotency (npm pack builds it)');
+  const packed = await packedPackage();
   const sizes = new Map<BundleName, { rawBytes: number; gzipBytes: number }>();
   for (const name of bundleNames) {
     reportProgress(`bundling ${name}`);
-    const contents = await bundle(name);
+    const contents = await bundle(name, packed);
     await writeFile(`${outputDirectory}${name}.mjs`, contents);
     sizes.set(name, { rawBytes: contents.byteLength, gzipBytes: gzipSync(contents, { level: 9 }).byteLength });
   }
@@ -63,8 +69,31 @@ export async function measureBundles(settings: BenchSettings): Promise<BundleRes
   return { bundles, added, ratio };
 }
 
-async function bundle(name: BundleName): Promise<Uint8Array> {
+/** Packs this repository and unpacks the tarball; returns a plugin that resolves `lambda-idempotency` to its `exports`. */
+async function packedPackage(): Promise<Plugin> {
+  await rm(packedDirectory, { recursive: true, force: true });
+  await mkdir(packedDirectory, { recursive: true });
+  await execFileAsync('npm', ['pack', '--pack-destination', packedDirectory, '--loglevel=error'], { cwd: repositoryRoot, maxBuffer: 16 * 1024 * 1024 });
+  const tarball = (await readdir(packedDirectory)).find((file) => file.endsWith('.tgz')) as string;
+  await execFileAsync('tar', ['-xzf', tarball], { cwd: packedDirectory });
+  const root = join(packedDirectory, 'package');
+  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { default: string }> };
+  const entries = new Map(Object.entries(manifest.exports).map(([subpath, target]) => [`lambda-idempotency${subpath.slice(1)}`, target]));
+  return {
+    name: 'packed-lambda-idempotency',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^lambda-idempotency(\/.*)?$/ }, ({ path }) => {
+        const target = entries.get(path);
+        if (target === undefined) throw new Error(`The packed package does not export ${path}`);
+        return { path: join(root, target.default) };
+      });
+    },
+  };
+}
+
+async function bundle(name: BundleName, packed: Plugin): Promise<Uint8Array> {
   const result = await build({
+    plugins: [packed],
     entryPoints: [fileURLToPath(new URL(`./bundle-entries/${name}.ts`, import.meta.url))],
     bundle: true,
     minify: true,

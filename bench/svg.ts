@@ -36,16 +36,16 @@ export function renderLatencySvg(latency: LatencyResults, caption: string): stri
   const parts: string[] = [];
   let y = layout.top;
   for (const group of groups) {
-    parts.push(`<text x="8" y="${y + 11}" font-weight="bold">${escape(group.title)}</text>`);
+    parts.push(`<text x="8" y="${y + 11}" font-weight="bold">${escapeXml(group.title)}</text>`);
     for (const bar of group.bars) {
       const width = Math.max(1, bar.value.p50 * scale);
       const whisker = Math.max(width, bar.value.p90 * scale);
       const middle = y + layout.barHeight / 2;
       parts.push(
-        `<text x="${layout.labelWidth - 8}" y="${y + 11}" text-anchor="end">${escape(bar.label)}</text>`,
+        `<text x="${layout.labelWidth - 8}" y="${y + 11}" text-anchor="end">${escapeXml(bar.label)}</text>`,
         `<rect x="${layout.labelWidth}" y="${y}" width="${width.toFixed(1)}" height="${layout.barHeight}" fill="${bar.color}"/>`,
         `<line x1="${(layout.labelWidth + width).toFixed(1)}" y1="${middle}" x2="${(layout.labelWidth + whisker).toFixed(1)}" y2="${middle}" stroke="${bar.color}"/>`,
-        `<text x="${(layout.labelWidth + whisker + 6).toFixed(1)}" y="${y + 11}">${escape(formatMicros(bar.value.p50))}</text>`,
+        `<text x="${(layout.labelWidth + whisker + 6).toFixed(1)}" y="${y + 11}">${escapeXml(formatMicros(bar.value.p50))}</text>`,
       );
       y += layout.barHeight + layout.barGap;
     }
@@ -56,7 +56,7 @@ export function renderLatencySvg(latency: LatencyResults, caption: string): stri
     `<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${height}" viewBox="0 0 ${layout.width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="8" y="20" font-size="15" font-weight="bold">Latency per invocation, p50 (line to p90), DynamoDB Local</text>`,
-    `<text x="8" y="38" fill="#444">${escape(caption)}</text>`,
+    `<text x="8" y="38" fill="#444">${escapeXml(caption)}</text>`,
     `<rect x="${layout.labelWidth}" y="46" width="10" height="10" fill="${colors.ours}"/><text x="${layout.labelWidth + 14}" y="55">ours</text>`,
     `<rect x="${layout.labelWidth + 60}" y="46" width="10" height="10" fill="${colors.powertools}"/><text x="${layout.labelWidth + 74}" y="55">Powertools</text>`,
     ...parts,
@@ -65,6 +65,6 @@ export function renderLatencySvg(latency: LatencyResults, caption: string): stri
   ].join('\n');
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
