@@ -38,8 +38,9 @@ const answersInErrorChain = new WeakMap<object, unknown>();
 
 /**
  * The Middy phases over a lifecycle, shared by `idempotency()` and `httpIdempotency()`.
- * On a replay `before` answers through `request.earlyResponse`, so `undefined` results replay too; only a claim this
- * invocation made is ever completed or released, and never after the handler committed it in a transaction.
+ * On a replay `before` answers through `request.earlyResponse` (or from `onError`, with `answerInErrorChain`), so
+ * `undefined` results replay too; only a claim this invocation made is ever completed or released, and never after
+ * the handler committed it in a transaction.
  */
 export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TEvent, TResult>, answers: MiddlewareAnswers<TResult> = {}): MiddlewareObj<TEvent, TResult> {
   const answerEarly = (request: Request<TEvent, TResult>, response: TResult, reason: Error) => {

@@ -41,6 +41,19 @@ describe('POST /orders', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it('gives a replay, a 422 and a 400 the CORS and security headers of a fresh answer', async () => {
+    // Arrange
+    const key = newKey();
+    const fresh = await postOrder(key, undefined, { Origin: 'https://shop.example' });
+    // Act
+    const answers = [await postOrder(key), await postOrder(key, JSON.stringify({ ...order, quantity: 3 })), await postOrder(undefined)];
+    // Assert
+    expect(answers.map((answer) => answer.status)).toEqual([201, 422, 400]);
+    for (const answer of [fresh, ...answers]) {
+      expect([answer.headers.get('access-control-allow-origin'), answer.headers.get('x-content-type-options')]).toEqual(['*', 'nosniff']);
+    }
+  });
+
   it('treats reordered JSON with other whitespace as the same payload', async () => {
     const key = newKey();
     const first = await postOrder(key, '{"productId":"p-1","quantity":2}');

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { baseMiddlewares } from '../../functions/shared/http-middlewares.js';
 import { answerOrderErrors, json } from '../../functions/shared/http-response.js';
 import { parseOrderBody } from '../../functions/orders/order.js';
 import { createDynamoDBStore, httpIdempotency, isIdempotencyKeyError, makeIdempotent, type DynamoDBStore } from '../../lib/idempotency/index.js';
-import { restEvent } from '../support/api-gateway-events.js';
+import { httpApiEvent, restEvent } from '../support/api-gateway-events.js';
 import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createExecutionLedger, type ExecutionLedger } from '../support/execution-ledger.js';
 import { anyCaseKeyHeader, hostileBody, hostileKey } from '../support/hostile-input.js';
@@ -62,6 +63,40 @@ describe('hostile input through httpIdempotency in the orders API chain (Middy, 
         expect(ledger.violations).toEqual([]);
       }),
       { numRuns: 60 },
+    );
+  }, 120_000);
+});
+
+/** An event of each shape httpIdempotency reads, carrying `key` (sent twice when `twice`: as two values, or joined). */
+function eventOfShape(shape: 'rest' | 'http-api' | 'function-url' | 'alb', key: string, twice: boolean): Record<string, unknown> {
+  const joined = twice ? `${key},${key}` : key;
+  if (shape === 'rest') return { ...restEvent({ headers: { 'Idempotency-Key': key } }), multiValueHeaders: { 'Idempotency-Key': twice ? [key, key] : [key] } };
+  if (shape === 'alb') return { httpMethod: 'POST', path: '/x', headers: { 'idempotency-key': key }, ...(twice ? { multiValueHeaders: { 'idempotency-key': [key, key] } } : {}), requestContext: { elb: {} } };
+  const event = httpApiEvent({ headers: { 'idempotency-key': joined } }) as unknown as Record<string, unknown>;
+  return shape === 'http-api' ? event : { ...event, routeKey: '$default' };
+}
+
+const anyValue = fc.anything({ maxDepth: 3, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true });
+
+describe('hostile events of every shape through httpIdempotency, a body parser before it (real store)', () => {
+  it('answers any key, parsed body, query and path with a 2xx or a problem+json 4xx, never a 500', async () => {
+    const chain = middy<Record<string, unknown>, APIGatewayProxyResult>()
+      .use(httpErrorHandler({ logger: false }))
+      .use(httpIdempotency<Record<string, unknown>, APIGatewayProxyResult>({ store, namespace: 'hostile-shapes' }))
+      .handler(async () => ({ statusCode: 201, body: 'ok' }));
+    const shape = fc.constantFrom('rest' as const, 'http-api' as const, 'function-url' as const, 'alb' as const);
+    await fc.assert(
+      fc.asyncProperty(shape, hostileKey, fc.boolean(), anyValue, anyValue, anyValue, async (kind, key, twice, body, query, path) => {
+        // Arrange
+        const event = { ...eventOfShape(kind, key, twice), body, queryStringParameters: query, multiValueQueryStringParameters: query, path };
+
+        // Act
+        const answer = await chain(event, createLambdaContext());
+
+        // Assert
+        expect({ statusCode: answer.statusCode, acceptable: isAcceptable(answer) }).toEqual({ statusCode: answer.statusCode, acceptable: true });
+      }),
+      { numRuns: 150 },
     );
   }, 120_000);
 });

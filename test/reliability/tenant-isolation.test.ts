@@ -47,6 +47,7 @@ describe('every identity source scopes the key; per-request fields do not', () =
   it.each<[string, 'apart' | 'together', Caller, Caller]>([
     ['HTTP API Lambda authorizer contexts of two tenants', 'apart', v2With({ authorizer: { lambda: { tenantId: 'a' } } }), v2With({ authorizer: { lambda: { tenantId: 'b' } } })],
     ['REST Lambda authorizer contexts of one principal for two tenants', 'apart', restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 5 } }), restWith({ authorizer: { principalId: 'svc', tenant: 'b', integrationLatency: 5 } })],
+    ['one HTTP API Lambda authorizer caller across request ids and times', 'together', v2With({ requestId: 'r-1', timeEpoch: 1, time: 't1', authorizer: { lambda: { tenantId: 'a' } } }), v2With({ requestId: 'r-2', timeEpoch: 2, time: 't2', authorizer: { lambda: { tenantId: 'a' } } })],
     ['a REST Lambda authorizer context whose integrationLatency changed', 'together', restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 5 } }), restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 212 } })],
     ['two HTTP API IAM callers', 'apart', v2With(iam('arn:aws:iam::1:user/a', 'AKIA1')), v2With(iam('arn:aws:iam::1:user/b', 'AKIA1'))],
     ['one Function URL IAM caller with a new session key', 'together', v2With(iam('arn:aws:iam::1:user/a', 'ASIA1')), v2With(iam('arn:aws:iam::1:user/a', 'ASIA2'))],

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../canonical-json.js';
 import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2, LambdaFunctionURLEvent } from 'aws-lambda';
 
 /** The HTTP events {@link httpIdempotency} reads: API Gateway REST (v1) and HTTP API (v2), Function URLs and ALB. */
@@ -22,6 +23,10 @@ interface AnyHttpEvent {
 
 const fields = (event: unknown): AnyHttpEvent => (typeof event === 'object' && event !== null ? (event as AnyHttpEvent) : {});
 
+// AWS sends strings (or lists of them); a hand-made or hostile event may hold anything: read as text, never a crash.
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : canonicalJson(value));
+const textsOf = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).filter((item) => item !== undefined && item !== null).map(textOf);
+
 /**
  * Every value of the header `name`, matched case-insensitively, from `multiValueHeaders` when the event has them
  * (REST with multi-value headers, ALB) and from `headers` otherwise.
@@ -31,11 +36,11 @@ export function readHeaderValues(event: unknown, name: string): string[] {
   const { headers, multiValueHeaders } = fields(event);
   const values: string[] = [];
   for (const [header, list] of Object.entries(multiValueHeaders ?? {})) {
-    if (header.toLowerCase() === wanted && list !== undefined) values.push(...list);
+    if (header.toLowerCase() === wanted) values.push(...textsOf(list));
   }
   if (values.length > 0) return values;
   for (const [header, value] of Object.entries(headers ?? {})) {
-    if (header.toLowerCase() === wanted && value !== undefined) values.push(value);
+    if (header.toLowerCase() === wanted) values.push(...textsOf(value));
   }
   return values;
 }
@@ -43,7 +48,7 @@ export function readHeaderValues(event: unknown, name: string): string[] {
 /** The request method in upper case, e.g. `POST`. */
 export function readMethod(event: unknown): string {
   const { httpMethod, requestContext } = fields(event);
-  return (httpMethod ?? requestContext?.http?.method ?? '').toUpperCase();
+  return textOf(httpMethod ?? requestContext?.http?.method ?? '').toUpperCase();
 }
 
 /**
@@ -51,16 +56,16 @@ export function readMethod(event: unknown): string {
  * raw path where there is no route (Function URLs, ALB).
  */
 export function readResource(event: unknown): string {
-  const { resource, routeKey, rawPath, path } = fields(event);
-  if (resource !== undefined) return resource;
-  if (routeKey !== undefined && routeKey !== '$default') return routeKey.slice(routeKey.indexOf(' ') + 1);
-  return rawPath ?? path ?? '';
+  const { resource, routeKey } = fields(event);
+  if (resource !== undefined) return textOf(resource);
+  if (typeof routeKey === 'string' && routeKey !== '$default') return routeKey.slice(routeKey.indexOf(' ') + 1);
+  return readPath(event);
 }
 
 /** The path the client asked for, e.g. `/accounts/A/transfers`: never the route template (`/{proxy+}`). */
 export function readPath(event: unknown): string {
   const { rawPath, path } = fields(event);
-  return rawPath ?? path ?? '';
+  return textOf(rawPath ?? path ?? '');
 }
 
 /**
@@ -73,11 +78,11 @@ export function readQuery(event: unknown): Array<[string, string]> {
   const { multiValueQueryStringParameters, rawQueryString, queryStringParameters } = fields(event);
   const pairs: Array<[string, string]> = [];
   if (multiValueQueryStringParameters != null) {
-    for (const [name, values] of Object.entries(multiValueQueryStringParameters)) for (const value of values ?? []) pairs.push([name, value]);
+    for (const [name, values] of Object.entries(multiValueQueryStringParameters)) for (const value of textsOf(values)) pairs.push([name, value]);
   } else if (typeof rawQueryString === 'string') {
     pairs.push(...new URLSearchParams(rawQueryString));
   } else {
-    for (const [name, value] of Object.entries(queryStringParameters ?? {})) if (value !== undefined) pairs.push([name, value]);
+    for (const [name, value] of Object.entries(queryStringParameters ?? {})) for (const text of textsOf(value)) pairs.push([name, text]);
   }
   // Plain `<` compares UTF-16 code units: a total order, so equal sets of pairs always sort alike.
   return pairs.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));

@@ -76,6 +76,11 @@ describe('canonicalJson tells apart what JSON.stringify merges', () => {
     ['two symbol-keyed members', { [Symbol.for('a')]: 1 }, { [Symbol.for('a')]: 2 }],
     ['a function and null', [() => 1], [null]],
     ['a boxed and a bare number', new Number(1), 1], // eslint-disable-line no-new-wrappers
+    ['two regular expressions', /a/g, /a/i],
+    ['two ArrayBuffers', new Uint8Array([1]).buffer, new Uint8Array([2]).buffer],
+    ['two URLs, by their toJSON()', new URL('https://a.example/'), new URL('https://b.example/')],
+    ['two Errors, by their own properties', new Error('a'), new Error('b')],
+    ['a symbol and its description', Symbol.for('a'), 'a'],
   ])('%s', (_name, a, b) => {
     expect(canonicalJson(a)).not.toBe(canonicalJson(b));
   });
