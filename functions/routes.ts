@@ -39,6 +39,9 @@ export const orderRoutes: readonly OrderRoute[] = [
   { name: 'CreateOrderIntent', method: 'POST', resource: '/order-intents', entry: 'orders/create-order-intent.ts', usesIdempotency: false, ordersTableActions: ['dynamodb:PutItem'] },
 ];
 
+/** Each function's Lambda timeout, under API Gateway's 29 s integration timeout; the local server enforces it too. */
+export const orderFunctionTimeoutSeconds = 10;
+
 /** The environment variables the functions read. */
 export const functionEnvironment = {
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',

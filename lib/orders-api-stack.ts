@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { functionEnvironment, orderRoutes, type OrderRoute } from '../functions/routes.js';
+import { functionEnvironment, orderFunctionTimeoutSeconds, orderRoutes, type OrderRoute } from '../functions/routes.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
 import { NodeFunction } from './constructs/node-function.js';
 import { OrdersRestApi, type OrdersRestApiProps } from './constructs/orders-rest-api.js';
@@ -64,6 +64,7 @@ export class OrdersApiStack extends Stack {
     const fn = new NodeFunction(this, route.name, {
       entry: fileURLToPath(new URL(`../functions/${route.entry}`, import.meta.url)),
       environment: { [functionEnvironment.ordersTableName]: this.ordersTable.tableName },
+      timeout: Duration.seconds(orderFunctionTimeoutSeconds),
     });
     this.ordersTable.grant(fn, ...route.ordersTableActions);
     if (route.usesIdempotency) this.idempotencyTable.grantTo(fn, functionEnvironment.idempotencyTableName);

@@ -2,8 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
-  Cors,
-  JsonSchemaType,
+  type JsonSchema,
   LambdaIntegration,
   LogGroupLogDestination,
   ResponseType,
@@ -15,6 +14,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ordersApiCors } from '../../functions/shared/cors.js';
+import { gatewayProblemHeaders, gatewayProblemTemplate, invalidOrderProblem } from '../../functions/shared/gateway-problems.js';
+import { orderBodySchema } from '../../functions/orders/order-schema.js';
 import type { OrderRoute } from '../../functions/routes.js';
 
 /** The default values of {@link OrdersRestApiProps}. */
@@ -62,17 +63,6 @@ const accessLogLine = {
   error: AccessLogField.contextErrorMessage(),
 };
 
-/** The 400 problem API Gateway answers for an order body the model rejects. */
-export const invalidOrderProblem = {
-  type: 'urn:orders-api:invalid-order',
-  title: 'Invalid order',
-  status: 400,
-  detail: 'The body must be a JSON object with productId (a string of 1 to 64 characters) and quantity (an integer from 1 to 1000), and may have customerId (a string of 1 to 64 characters).',
-} as const;
-
-// Any other answer of API Gateway's own; the type names the response type (THROTTLED, MISSING_AUTHENTICATION_TOKEN, …).
-const gatewayProblemTemplate = '{"type":"urn:orders-api:gateway:$context.error.responseType","title":$context.error.messageString,"requestId":"$context.requestId"}';
-
 /**
  * The orders API's REST API: a `prod` stage with throttling and optional JSON access logs, CORS that allows the
  * `Idempotency-Key` header, and validation of order bodies before they reach a function.
@@ -110,26 +100,16 @@ export class OrdersRestApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: [ordersApiCors.allowOrigin],
         allowMethods: [...ordersApiCors.allowMethods],
-        allowHeaders: [...new Set([...Cors.DEFAULT_HEADERS, ...ordersApiCors.allowHeaders])],
+        allowHeaders: [...ordersApiCors.allowHeaders],
       },
     });
     // RestApi adds an `Endpoint` output of its own; the stack outputs the same URL once, as `ApiUrl`.
     this.api.node.tryRemoveChild('Endpoint');
     this.addGatewayProblems();
     this.validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-    // The order contract of functions/orders/order.ts; the function checks it again, for `npm start` and other content types.
-    this.orderBody = this.api.addModel('OrderBody', {
-      contentType: 'application/json',
-      schema: {
-        type: JsonSchemaType.OBJECT,
-        required: ['productId', 'quantity'],
-        properties: {
-          productId: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 64 },
-          quantity: { type: JsonSchemaType.INTEGER, minimum: 1, maximum: 1000 },
-          customerId: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 64 },
-        },
-      },
-    });
+    // The order contract, shared with the local server; the function checks it again, for other content types.
+    // JsonSchemaType's values are the schema's own type names, so the plain schema is a valid CDK JsonSchema.
+    this.orderBody = this.api.addModel('OrderBody', { contentType: 'application/json', schema: orderBodySchema as unknown as JsonSchema });
   }
 
   private accessLogOptions(retention: RetentionDays) {
@@ -138,15 +118,9 @@ export class OrdersRestApi extends Construct {
   }
 
   // Every answer API Gateway gives without a function (invalid body, unknown route, throttling, timeouts) is
-  // problem+json a browser may read. Gateway response templates get only plain variable substitution, no VTL:
-  // `$context.error.messageString` arrives already quoted, `$context.error.responseType` is [A-Z_] only, and
-  // `validationErrorString` (which holds quotes) can never sit safely inside a JSON string, so it is left out.
+  // problem+json a browser may read; see functions/shared/gateway-problems.ts for why the templates are safe JSON.
   private addGatewayProblems(): void {
-    const responseHeaders = {
-      'Content-Type': "'application/problem+json'",
-      'Access-Control-Allow-Origin': `'${ordersApiCors.allowOrigin}'`,
-      'Access-Control-Expose-Headers': `'${ordersApiCors.exposeHeaders.join(',')}'`,
-    };
+    const responseHeaders = Object.fromEntries(Object.entries(gatewayProblemHeaders).map(([name, value]) => [name, `'${value}'`]));
     this.api.addGatewayResponse('InvalidBody', {
       type: ResponseType.BAD_REQUEST_BODY,
       statusCode: '400',

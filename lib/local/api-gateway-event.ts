@@ -20,9 +20,6 @@ export interface LocalRouteInfo {
   readonly stage: string;
 }
 
-// Bodies API Gateway hands over as text; anything else arrives base64-encoded, as with binary media types.
-const textContentType = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript))/i;
-
 const groupValues = (pairs: Array<[string, string]>) => {
   const grouped: Record<string, string[]> = {};
   for (const [name, value] of pairs) (grouped[name] ??= []).push(value);
@@ -34,8 +31,8 @@ const lastValues = (grouped: Record<string, string[]>) => Object.fromEntries(Obj
 /**
  * Builds the API Gateway REST (v1) proxy event AWS would send for `request`: headers and multiValueHeaders in the
  * client's case, query strings both ways, path parameters, a request context with a request id and the caller's
- * identity, and the body base64-encoded when it is not text. An `x-api-key` header becomes `identity.apiKeyId`, as
- * with an API Gateway API key, so local callers can be told apart.
+ * source IP and user agent, and the body as text. Like the stack's API, it knows no API keys and no authorizer, so an
+ * `x-api-key` header is only a header, as it is on AWS.
  */
 export function toApiGatewayEvent(request: LocalHttpRequest, route: LocalRouteInfo): APIGatewayProxyEvent {
   const headerPairs: Array<[string, string]> = [];
@@ -44,9 +41,6 @@ export function toApiGatewayEvent(request: LocalHttpRequest, route: LocalRouteIn
   const headers = lastValues(multiValueHeaders);
   const { path, query } = parseRequestTarget(request.url);
   const multiValueQuery = groupValues([...new URLSearchParams(query ?? '').entries()]);
-  const apiKey = headerPairs.find(([name]) => name.toLowerCase() === 'x-api-key')?.[1] ?? null;
-  const contentType = headerPairs.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
-  const isBase64Encoded = request.body.length > 0 && !textContentType.test(contentType);
   return {
     resource: route.resource,
     path,
@@ -57,8 +51,9 @@ export function toApiGatewayEvent(request: LocalHttpRequest, route: LocalRouteIn
     multiValueQueryStringParameters: query === undefined || query === '' ? null : multiValueQuery,
     pathParameters: route.pathParameters,
     stageVariables: null,
-    body: request.body.length === 0 ? null : request.body.toString(isBase64Encoded ? 'base64' : 'utf8'),
-    isBase64Encoded,
+    // The stack sets no binary media types, so API Gateway passes every body as text.
+    body: request.body.length === 0 ? null : request.body.toString('utf8'),
+    isBase64Encoded: false,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -73,17 +68,18 @@ export function toApiGatewayEvent(request: LocalHttpRequest, route: LocalRouteIn
       resourceId: 'local',
       resourcePath: route.resource,
       stage: route.stage,
-      identity: localIdentity(request.sourceIp, apiKey, headers['User-Agent'] ?? headers['user-agent'] ?? null),
+      identity: localIdentity(request.sourceIp, headers['User-Agent'] ?? headers['user-agent'] ?? null),
     },
   };
 }
 
-function localIdentity(sourceIp: string, apiKey: string | null, userAgent: string | null): APIGatewayProxyEvent['requestContext']['identity'] {
+// The stack has no authorizer and no API keys: API Gateway reports only the source IP and user agent.
+function localIdentity(sourceIp: string, userAgent: string | null): APIGatewayProxyEvent['requestContext']['identity'] {
   return {
     accessKey: null,
     accountId: null,
-    apiKey,
-    apiKeyId: apiKey,
+    apiKey: null,
+    apiKeyId: null,
     caller: null,
     clientCert: null,
     cognitoAuthenticationProvider: null,

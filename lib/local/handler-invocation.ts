@@ -2,20 +2,32 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { gatewayAnswers } from './gateway-answers.js';
 
+const timedOut = Symbol('timed out');
+
 /** A proxy result to send, or API Gateway's own answer with the reason the function's was not used. */
 export interface InvocationOutcome {
   readonly answer: APIGatewayProxyResult;
   readonly failure?: string;
 }
 
-const timedOut = Symbol('timed out');
+/** The two deadlines of an invocation, in milliseconds from its start. */
+export interface InvocationTimeouts {
+  /** Lambda's: the invocation fails, and API Gateway answers 502. */
+  readonly functionTimeoutMs: number;
+  /** API Gateway's: it stops waiting and answers 504. */
+  readonly integrationTimeoutMs: number;
+}
 
 /**
- * Runs `invoke` and returns its proxy result, as API Gateway's Lambda proxy integration does: a throw or a result that
- * is not a sendable proxy result gets a 502, and no answer within `timeoutMs` a 504. As on AWS, a timed-out handler
- * keeps running; what it returns later is dropped.
+ * Runs `invoke` and returns its proxy result, as API Gateway's Lambda proxy integration does: a throw, a result that
+ * is not a sendable proxy result or a handler past its Lambda timeout gets a 502, and no answer within the
+ * integration timeout a 504, whichever comes first. The handler keeps running, as a frozen one resumes on AWS; what it
+ * returns later is dropped.
  */
-export async function invokeWithin(invoke: () => Promise<unknown> | undefined, timeoutMs: number): Promise<InvocationOutcome> {
+export async function invokeWithin(invoke: () => Promise<unknown> | undefined, timeouts: InvocationTimeouts): Promise<InvocationOutcome> {
+  const { functionTimeoutMs, integrationTimeoutMs } = timeouts;
+  const functionEnds = functionTimeoutMs <= integrationTimeoutMs;
+  const timeoutMs = Math.min(functionTimeoutMs, integrationTimeoutMs);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), timeoutMs)));
   const settled = Promise.resolve()
@@ -23,6 +35,7 @@ export async function invokeWithin(invoke: () => Promise<unknown> | undefined, t
     .then((result) => ({ result }), (error: unknown) => ({ error }));
   try {
     const outcome = await Promise.race([settled, deadline]);
+    if (outcome === timedOut && functionEnds) return { answer: gatewayAnswers.badGateway(), failure: `the function timed out after ${timeoutMs} ms (its Lambda timeout)` };
     if (outcome === timedOut) return { answer: gatewayAnswers.endpointTimeout(), failure: `the handler did not answer within the ${timeoutMs} ms integration timeout` };
     if ('error' in outcome) return { answer: gatewayAnswers.badGateway(), failure: describeError(outcome.error) };
     const problem = proxyResultProblem(outcome.result);

@@ -7,7 +7,10 @@ import { gatewayAnswers } from './gateway-answers.js';
 import { invokeWithin } from './handler-invocation.js';
 import { createInvocationContext } from './invocation-context.js';
 import { parseRequestTarget } from './request-target.js';
-import { matchRoute } from './route-matcher.js';
+import { isApiResource, matchRoute } from './route-matcher.js';
+import { createModelCheck, type ModelSchema } from './request-model.js';
+import { orderBodySchema } from '../../functions/orders/order-schema.js';
+import { preflightHeaders } from '../../functions/shared/cors.js';
 
 /** A Lambda handler as the functions export it. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>;
@@ -16,7 +19,7 @@ export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Pr
 export interface HttpBridge {
   readonly routes: readonly OrderRoute[];
   readonly handlers: ReadonlyMap<string, ProxyHandler>;
-  /** The Lambda timeout: the context's remaining time counts down from it. */
+  /** The Lambda timeout: the context's remaining time counts down from it, and past it the caller gets a 502. */
   readonly functionTimeoutMs: number;
   /** API Gateway's integration timeout: past it the caller gets a 504 while the handler keeps running. */
   readonly integrationTimeoutMs: number;
@@ -42,8 +45,10 @@ export interface BridgedAnswer {
 /**
  * Serves one HTTP request the way API Gateway REST would: routes it by `routes`, turns it into a proxy event, invokes
  * the route's handler with a Lambda-like context and returns the proxy result to write back. Never rejects: an
- * unknown route or method gets API Gateway's 403, an aborted body a 400, a handler that throws or returns something
- * that is not a sendable proxy result a 502, and one still running after `integrationTimeoutMs` a 504.
+ * unknown route or method gets API Gateway's 403, a preflight on a resource the stack's 204 with the CORS headers, an
+ * order body the model rejects the stack's 400, an aborted body a 400, a handler that throws, outlives its Lambda
+ * timeout or returns something that is not a sendable proxy result a 502, and one still running after
+ * `integrationTimeoutMs` a 504.
  */
 export async function bridgeHttpRequest(bridge: HttpBridge, request: IncomingMessage): Promise<BridgedAnswer> {
   const method = request.method ?? 'GET';
@@ -55,20 +60,30 @@ export async function bridgeHttpRequest(bridge: HttpBridge, request: IncomingMes
 }
 
 async function answerRequest(bridge: HttpBridge, request: IncomingMessage, method: string, segments: readonly string[] | undefined): Promise<{ answer: APIGatewayProxyResult; failure?: string }> {
+  // The stack's mock integration answers preflights on every resource, root included, without a function.
+  if (method === 'OPTIONS' && isApiResource(bridge.routes, segments)) return { answer: { statusCode: 204, headers: { ...preflightHeaders }, body: '' } };
   const match = matchRoute(bridge.routes, method, segments);
   if (match.kind === 'no-route') return { answer: gatewayAnswers.missingAuthenticationToken(), failure: 'no resource matches this path' };
   if (match.kind === 'method-not-allowed') return { answer: gatewayAnswers.missingAuthenticationToken(), failure: `the resource has no ${method} method` };
   const body = await readBody(request);
   if (body === 'too-large') return { answer: gatewayAnswers.requestTooLong(), failure: 'the body is over 10 MB' };
   if (body === 'aborted') return { answer: gatewayAnswers.badRequest(), failure: 'the client aborted the request' };
+  if (match.route.requestBody === 'order' && validatesAsJson(request.headers['content-type']) && !isValidOrderBody(body.toString('utf8'))) {
+    return { answer: gatewayAnswers.invalidOrderBody(), failure: 'the body does not match the order model' };
+  }
   const requestId = randomUUID();
   const event = toApiGatewayEvent(
     { method, url: request.url ?? '/', rawHeaders: request.rawHeaders, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },
     { resource: match.route.resource, pathParameters: match.pathParameters, requestId, stage: 'local' },
   );
   const context = createInvocationContext({ functionName: match.route.name, requestId, timeoutMs: bridge.functionTimeoutMs });
-  return invokeWithin(() => bridge.handlers.get(match.route.name)?.(event, context), bridge.integrationTimeoutMs);
+  return invokeWithin(() => bridge.handlers.get(match.route.name)?.(event, context), bridge);
 }
+
+const isValidOrderBody = createModelCheck(orderBodySchema as ModelSchema);
+
+// The stack's model is for application/json; API Gateway also picks it for a request without a Content-Type.
+const validatesAsJson = (contentType: string | undefined) => contentType === undefined || /^application\/json\s*(;|$)/i.test(contentType);
 
 // API Gateway REST refuses payloads over 10 MB.
 const maxBodyBytes = 10 * 1024 * 1024;

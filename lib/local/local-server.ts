@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { functionEnvironment, orderRoutes } from '../../functions/routes.js';
+import { functionEnvironment, orderFunctionTimeoutSeconds, orderRoutes } from '../../functions/routes.js';
 import { localDynamoDBClientConfig } from './dynamodb-local.js';
 import type { ProxyHandler } from './http-bridge.js';
 import { createBridgeServer, type RequestLog } from './http-server.js';
@@ -18,7 +18,7 @@ export interface LocalServerOptions {
   host?: string;
   /** The table names; both tables are created when missing. @default localTableDefaults */
   tableNames?: Partial<LocalTableNames>;
-  /** How long each invocation may run, as the Lambda timeout; it sets the context's remaining time. @default 29_000 */
+  /** How long each invocation may run, as the Lambda timeout: it sets the context's remaining time, and past it the caller gets a 502. @default the stack's, 10_000 */
   functionTimeoutMs?: number;
   /**
    * API Gateway's integration timeout: a handler that has not answered by then gets API Gateway's 504
@@ -79,7 +79,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const module = (await import(pathToFileURL(join(functionsDirectory, route.entry)).href)) as { handler: ProxyHandler };
     handlers.set(route.name, module.handler);
   }
-  const bridge = { routes: orderRoutes, handlers, functionTimeoutMs: options.functionTimeoutMs ?? 29_000, integrationTimeoutMs };
+  const bridge = { routes: orderRoutes, handlers, functionTimeoutMs: options.functionTimeoutMs ?? orderFunctionTimeoutSeconds * 1000, integrationTimeoutMs };
   const server = createBridgeServer(bridge, options.log);
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 3000, host);

@@ -23,6 +23,11 @@ export function matchRoute(routes: readonly OrderRoute[], method: string, segmen
   return { kind: pathMatched ? 'method-not-allowed' : 'no-route' };
 }
 
+/** True when the path is a resource of the API (the root included), which answers CORS preflights. */
+export function isApiResource(routes: readonly OrderRoute[], segments: readonly string[] | undefined): boolean {
+  return segments !== undefined && (segments.length === 0 || routes.some((route) => matchResource(route.resource, segments) !== undefined));
+}
+
 function matchResource(resource: string, segments: readonly string[]): Record<string, string> | undefined {
   const parts = resource.split('/').filter((part) => part !== '');
   if (parts.length !== segments.length) return undefined;

@@ -4,7 +4,8 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { functionEnvironment, orderRoutes } from '../../functions/routes.js';
 import { dynamoDBStoreDefaults } from '../../lib/idempotency/index.js';
 import { idempotencyTableActions } from '../../lib/constructs/idempotency-table.js';
-import { invalidOrderProblem } from '../../lib/constructs/orders-rest-api.js';
+import { invalidOrderProblem } from '../../functions/shared/gateway-problems.js';
+import { preflightHeaders } from '../../functions/shared/cors.js';
 import { createOrdersApiApp } from '../../lib/orders-api-app.js';
 import { ordersTableKeyAttribute, type OrdersApiStack } from '../../lib/orders-api-stack.js';
 import { allowedPairs, createOutdir, pairs, templateAppProps } from './cdk-template.js';
@@ -169,6 +170,16 @@ describe('OrdersApiStack API', () => {
     });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
     template.resourceCountIs('AWS::Logs::LogGroup', orderRoutes.length);
+  });
+
+  it('answers CORS preflights on every resource with the headers of functions/shared/cors.ts, which the local server sends too', () => {
+    const preflights = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }));
+    expect(preflights).toHaveLength(new Set(['/', ...orderRoutes.map((route) => route.resource)]).size);
+    for (const preflight of preflights) {
+      const [response] = preflight.Properties.Integration.IntegrationResponses;
+      expect(response.StatusCode).toBe('204');
+      expect(response.ResponseParameters).toEqual(Object.fromEntries(Object.entries(preflightHeaders).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`])));
+    }
   });
 
   it('allows the Idempotency-Key header in CORS preflights', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { invalidOrderProblem } from '../../functions/shared/gateway-problems.js';
 import { startTestApi, type TestApi } from '../support/local-server.js';
 
 const json = { 'Content-Type': 'application/json' };
@@ -98,10 +99,14 @@ describe('POST /orders', () => {
     ['quantity', { productId: 'p', quantity: 1.5 }],
     ['quantity', { productId: 'p', quantity: 1001 }],
     ['customerId', { productId: 'p', quantity: 1, customerId: 7 }],
-  ])('answers 400 problem+json naming %s for an invalid body', async (field, body) => {
-    const response = await postOrder(newKey(), JSON.stringify(body));
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ type: 'urn:orders-api:invalid-order', status: 400, detail: expect.stringContaining(`\`${field}\``) });
+  ])('answers 400 invalid-order for a body whose %s breaks the contract: the model refuses JSON, the function any other type', async (field, body) => {
+    const refusedByModel = await postOrder(newKey(), JSON.stringify(body));
+    const refusedByFunction = await postOrder(newKey(), JSON.stringify(body), { 'Content-Type': 'text/plain' });
+    expect(refusedByModel.status).toBe(400);
+    expect(refusedByModel.body).toEqual(invalidOrderProblem);
+    expect(refusedByModel.body.detail).toContain(field);
+    expect(refusedByFunction.status).toBe(400);
+    expect(refusedByFunction.body).toMatchObject({ type: 'urn:orders-api:invalid-order', status: 400, detail: expect.stringContaining(`\`${field}\``) });
   });
 
   it('lets the client fix an invalid body and retry with the same key', async () => {
@@ -131,13 +136,13 @@ describe('POST /orders', () => {
     expect(responses.some((response) => response.status === 201)).toBe(true);
   });
 
-  it('gives two callers with the same key two different orders', async () => {
+  it('scopes records by key alone, as on AWS where the stack has no authorizer: an x-api-key header tells no caller apart', async () => {
     const key = newKey();
     const alice = await postOrder(key, undefined, { 'x-api-key': 'alice' });
     const bob = await postOrder(key, undefined, { 'x-api-key': 'bob' });
     expect([alice.status, bob.status]).toEqual([201, 201]);
-    expect(bob.headers.get('idempotent-replayed')).toBeNull();
-    expect(bob.body.orderId).not.toBe(alice.body.orderId);
+    expect(bob.headers.get('idempotent-replayed')).toBe('true');
+    expect(bob.body.orderId).toBe(alice.body.orderId);
   });
 });
 
@@ -148,5 +153,72 @@ describe('local server log', () => {
     await postOrder(key);
     await postOrder(key);
     expect(api.logLines.slice(before)).toEqual([expect.stringMatching(/^POST \/orders 201 \d+ ms$/), expect.stringMatching(/^POST \/orders 201 replayed \d+ ms$/)]);
+  });
+});
+
+describe('what a browser gets from the local API, as from the deployed one', () => {
+  const corsOf = (response: { headers: Headers }) => [response.headers.get('access-control-allow-origin'), response.headers.get('access-control-expose-headers')];
+  const cors = ['*', 'Location,Retry-After,Idempotent-Replayed'];
+
+  it('sends the CORS headers with every answer: fresh, replayed, refused by the library, the function or the gateway', async () => {
+    // Arrange
+    const key = newKey();
+
+    // Act
+    const answers = {
+      created: await postOrder(key),
+      replayed: await postOrder(key),
+      otherPayload: await postOrder(key, JSON.stringify({ ...order, quantity: 3 })),
+      missingKey: await postOrder(undefined),
+      invalidOrder: await postOrder(newKey(), '{"productId":"p-1","quantity":0}'),
+      notFound: await api.send('GET', '/orders/no-such-order'),
+      unknownRoute: await api.send('GET', '/refunds'),
+    };
+
+    // Assert
+    expect(Object.fromEntries(Object.entries(answers).map(([name, response]) => [name, response.status]))).toEqual({
+      created: 201,
+      replayed: 201,
+      otherPayload: 422,
+      missingKey: 400,
+      invalidOrder: 400,
+      notFound: 404,
+      unknownRoute: 403,
+    });
+    for (const response of Object.values(answers)) expect(corsOf(response)).toEqual(cors);
+  });
+
+  it('answers a preflight on any resource, root included, with the preflight headers of the stack', async () => {
+    for (const path of ['/', '/orders', '/orders/o-1', '/order-intents']) {
+      const response = await api.send('OPTIONS', path, { headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST' } });
+      expect([path, response.status]).toEqual([path, 204]);
+      expect(response.headers.get('access-control-allow-headers')).toBe('Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,Idempotency-Key');
+      expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE');
+    }
+    expect((await api.send('OPTIONS', '/refunds')).status).toBe(403);
+  });
+
+  it('refuses an order body the model rejects before any function runs, with the stack\'s problem', async () => {
+    // Arrange
+    const ordersBefore = (await api.scanOrders()).length;
+
+    // Act
+    const refused = await postOrder(newKey(), '{"productId":"","quantity":1}');
+    const notJson = await postOrder(newKey(), 'quantity=1');
+
+    // Assert
+    for (const response of [refused, notJson]) {
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.body).toEqual(invalidOrderProblem);
+    }
+    expect((await api.scanOrders()).length).toBe(ordersBefore);
+    expect(api.logLines.at(-1)).toMatch(/does not match the order model/);
+  });
+
+  it('answers an unknown route with the stack\'s gateway problem', async () => {
+    const response = await api.send('DELETE', '/order-intents');
+    expect(response.status).toBe(403);
+    expect(response.body).toEqual({ type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN', title: 'Missing Authentication Token', requestId: expect.any(String) });
   });
 });
