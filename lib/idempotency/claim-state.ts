@@ -38,6 +38,7 @@ interface RunningCall {
 
 /** Makes the record of a claim (or of a skipped invocation) that `commit` can complete inside a transaction. */
 export function createHeldClaim<TResult>(lifecycle: Lifecycle<never, TResult>, claim: Claim | undefined, owners: readonly (object | undefined)[]): HeldClaim {
+  sequence += 1;
   const held: HeldClaim = {
     claim,
     committed: false,
@@ -47,7 +48,7 @@ export function createHeldClaim<TResult>(lifecycle: Lifecycle<never, TResult>, c
       held.committed = true;
     },
     owners: owners.filter((owner): owner is object => typeof owner === 'object' && owner !== null),
-    sequence: (sequence += 1),
+    sequence,
   };
   return held;
 }

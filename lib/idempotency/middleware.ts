@@ -44,7 +44,10 @@ const answersInErrorChain = new WeakMap<object, unknown>();
  */
 export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TEvent, TResult>, answers: MiddlewareAnswers<TResult> = {}): MiddlewareObj<TEvent, TResult> {
   const answerEarly = (request: Request<TEvent, TResult>, response: TResult, reason: Error) => {
-    if (answers.answerInErrorChain !== true) return void (request.earlyResponse = response);
+    if (answers.answerInErrorChain !== true) {
+      request.earlyResponse = response;
+      return;
+    }
     answersInErrorChain.set(request, response);
     throw reason;
   };

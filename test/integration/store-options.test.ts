@@ -12,7 +12,10 @@ const fresh = () => `options-${Math.random().toString(36).slice(2)}`;
 // Text that gzip shrinks little: a seeded walk over printable ASCII.
 const scrambled = (length: number) => {
   let state = 12_345;
-  return Array.from({ length }, () => String.fromCharCode(35 + ((state = (state * 48_271) % 2_147_483_647) % 56))).join('');
+  return Array.from({ length }, () => {
+    state = (state * 48_271) % 2_147_483_647;
+    return String.fromCharCode(35 + (state % 56));
+  }).join('');
 };
 
 beforeAll(() => {

@@ -50,7 +50,7 @@ describe('request bodies that JSON.parse merges, through httpIdempotency (real s
     // Arrange
     const chain = api(true);
     const key = `deep-${randomUUID()}`;
-    const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000);
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
 
     // Act
     const first = await chain.invoke(post(key, deep));

@@ -64,7 +64,8 @@ describe('canonicalJson tells apart what JSON.stringify merges', () => {
     ['Infinity and null', Infinity, null],
     ['an undefined member and a missing one', { a: undefined }, {}],
     ['undefined and null in an array', [undefined], [null]],
-    ['a hole and undefined', [, 1], [undefined, 1]], // eslint-disable-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the case under test.
+    ['a hole and undefined', [, 1], [undefined, 1]],
     ['two Maps', new Map([['a', 1]]), new Map([['a', 2]])],
     ['a Map and an empty object', new Map([['a', 1]]), {}],
     ['two Sets', new Set([1]), new Set([2])],

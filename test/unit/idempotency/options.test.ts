@@ -55,6 +55,7 @@ describe('makeIdempotent namespaces: two wrapped operations never share records 
 
   it.each([
     ['an inline arrow', async (event: { id: string }) => event],
+    // biome-ignore lint/complexity/useArrowFunction: an anonymous function expression is the case under test.
     ['an anonymous function expression', (() => async function (event: { id: string }) { return event; })()],
     ['a default export', Object.defineProperty(async (event: { id: string }) => event, 'name', { value: 'default' })],
     ['a bound method', async function charge(event: { id: string }) { return event; }.bind(undefined)],
