@@ -35,8 +35,10 @@ export { completeWithTransaction, type TransactionCompletion } from './transacti
 export { maxTransactionWrites } from './store/dynamodb-transaction.js';
 export {
   IdempotencyLeaseLostError,
+  IdempotencyRecordCorruptError,
   IdempotencyTransactionCanceledError,
   isIdempotencyLeaseLostError,
+  isIdempotencyRecordCorruptError,
   isIdempotencyTransactionCanceledError,
   type TransactionCancellationReason,
 } from './errors.js';

@@ -20,7 +20,7 @@ export type Begin<TResult> =
 export interface Lifecycle<TInput, TResult> {
   /**
    * Derives the key once, then replays, refuses or claims.
-   * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyStoreError}
+   * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyRecordCorruptError | IdempotencyStoreError}
    */
   begin(input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>>;
   /** Stores a successful result (or releases the key when `shouldStore` says no). Never throws: the caller gets its result. */
@@ -104,6 +104,7 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   const replayHeld = (record: Parameters<typeof resolveHeldRecord>[0], fingerprintHash: string | undefined, nowMs: number, durationMs: number, fromCache: boolean): Begin<TResult> => {
     const resolution = resolveHeldRecord(record, fingerprintHash, nowMs);
     report?.({ type: resolution.outcome, recordId: record.id, durationMs, fromCache });
+    if (resolution.outcome === 'corrupt') config.logger?.('Idempotency record cannot be read; delete it to let the key run again', { recordId: record.id, error: resolution.error });
     if (resolution.outcome !== 'replayed') throw resolution.error;
     if (!fromCache && record.result !== undefined) cache?.set(record.id, { expiresAtEpochSeconds: record.expiresAtEpochSeconds, fingerprintHash: record.fingerprintHash, result: record.result });
     return { kind: 'replay', result: resolution.result as TResult };

@@ -3,6 +3,7 @@ import {
   IdempotencyKeyError,
   IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
+  IdempotencyRecordCorruptError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreError,
   type IdempotencyError,
@@ -26,6 +27,8 @@ interface ProblemRow {
   readonly type: string;
   readonly title: string;
   readonly retryAfterSeconds?: (error: IdempotencyError) => number;
+  /** A fixed `detail`, for errors whose message names internals. @default the error's message */
+  readonly detail?: string;
 }
 
 // The one table from error class to HTTP answer. Order matters only for the two key problems, which share a class.
@@ -50,6 +53,14 @@ const problemTable: readonly ProblemRow[] = [
   },
   // 409, not 5xx: the request was processed once, so retrying cannot help; the client reads the resource instead.
   { matches: (e) => e instanceof IdempotencyResultNotStoredError, status: 409, type: 'urn:lambda-idempotency:result-not-stored', title: 'Response not stored' },
+  // 500 without Retry-After: retrying cannot help until an operator deletes the record, which the logger names.
+  {
+    matches: (e) => e instanceof IdempotencyRecordCorruptError,
+    status: 500,
+    type: 'urn:lambda-idempotency:record-corrupt',
+    title: 'Stored response unreadable',
+    detail: 'The response stored for this idempotency key cannot be read.',
+  },
   {
     matches: (e) => e instanceof IdempotencyStoreError,
     status: 503,
@@ -79,8 +90,8 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 
 /**
  * Answers an idempotency error the way the IETF draft asks: 400 for a missing or invalid key, 409 with `Retry-After`
- * while the key is in progress, 422 for another payload, 409 when the first response was not stored, 503 with
- * `Retry-After` when the store is unreachable.
+ * while the key is in progress, 422 for another payload, 409 when the first response was not stored, 500 when the
+ * stored record cannot be read, 503 with `Retry-After` when the store is unreachable.
  * @example
  * ```ts
  * import { IdempotencyPayloadMismatchError, idempotencyProblemResponse } from 'lambda-idempotency';
@@ -90,5 +101,5 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 export function idempotencyProblemResponse(error: IdempotencyError): HttpResponse {
   const row = problemTable.find((candidate) => candidate.matches(error)) ?? fallbackRow;
   const headers: Record<string, string> = row.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(row.retryAfterSeconds(error)) };
-  return problemResponse({ type: row.type, title: row.title, status: row.status, detail: error.message }, headers);
+  return problemResponse({ type: row.type, title: row.title, status: row.status, detail: row.detail ?? error.message }, headers);
 }

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { RecordStatus, type IdempotencyRecord } from '../record.js';
+import { RecordStatus, type IdempotencyRecord, type StoredResult } from '../record.js';
 import type { Claim } from './store.js';
-import { decodeResult, type EncodedResult } from './result-encoding.js';
+import type { EncodedResult } from './result-encoding.js';
 
 /** An idempotency item in attribute-value form. */
 export type Item = Record<string, AttributeValue>;
@@ -89,14 +89,16 @@ export function fromItem(item: Record<string, AttributeValue>, names: ItemAttrib
     leaseExpiresAtEpochMs: leaseExpiry === undefined ? undefined : Number(leaseExpiry),
     leaseToken: item[names.leaseToken]?.S,
     fingerprintHash: item[names.fingerprint]?.S,
-    result: status === RecordStatus.Completed ? decodeResult(readEncodedResult(item, names)) : undefined,
+    // Read as stored, not decoded: only a replay inflates and parses it, so a 409 or 422 never pays for (or trips on) it.
+    result: status === RecordStatus.Completed ? readStoredResult(item, names) : undefined,
   };
 }
 
-function readEncodedResult(item: Record<string, AttributeValue>, names: ItemAttributeNames): EncodedResult {
+function readStoredResult(item: Record<string, AttributeValue>, names: ItemAttributeNames): StoredResult {
   if (item[names.dataNotStored]?.BOOL === true) return { kind: 'not-stored' };
   const data = item[names.data];
-  if (data?.S !== undefined) return { kind: 'text', json: data.S };
-  if (data?.B !== undefined) return { kind: 'gzip', bytes: data.B };
-  return { kind: 'undefined' };
+  if (data === undefined) return { kind: 'undefined' };
+  if (data.S !== undefined) return { kind: 'json', json: data.S };
+  if (data.B !== undefined) return { kind: 'gzip', bytes: data.B };
+  return { kind: 'unreadable' };
 }
