@@ -96,6 +96,37 @@ describe.each(corruptions)('a completed record whose result is %s', (_label, dat
   });
 });
 
+describe.each([
+  ['a status this library never writes', 'SET #status = :value', { ':value': { S: 'DONE' } }],
+  ['no TTL', 'REMOVE expiration', undefined],
+  ['IN_PROGRESS without a lease end', 'SET #status = :value', { ':value': { S: 'IN_PROGRESS' } }],
+] as const)('a record with %s', (_label, update, values) => {
+  it('answers a duplicate with IdempotencyRecordCorruptError instead of holding the key with no answer', async () => {
+    // Arrange
+    const { call, seen } = charge();
+    const input = { key: fresh(), cents: 100 };
+    await call(input, createLambdaContext());
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { id: { S: seen.recordId! } },
+        UpdateExpression: update,
+        ...(update.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
+      }),
+    );
+
+    // Act
+    const error = await call(input, createLambdaContext()).catch((thrown: unknown) => thrown);
+
+    // Assert
+    expect(nameOf(error)).toBe('IdempotencyRecordCorruptError');
+    expect(isIdempotencyRecordCorruptError(error) && error.recordId).toBe(seen.recordId);
+    expect(seen.runs).toBe(1);
+    expect(seen.outcomes).toEqual(['claimed', 'completed', 'corrupt']);
+  });
+});
+
 describe('a corrupt record over HTTP', () => {
   it('answers 500 problem+json without the record id or the table, and runs again once an operator deletes the record', async () => {
     // Arrange

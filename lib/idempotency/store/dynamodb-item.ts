@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { RecordStatus, type IdempotencyRecord, type StoredResult } from '../record.js';
 import type { Claim } from './store.js';
+import { IdempotencyRecordCorruptError } from '../errors.js';
 import type { EncodedResult } from './result-encoding.js';
 
 /** An idempotency item in attribute-value form. */
@@ -78,15 +79,25 @@ export function isOwnWrite(item: Item | undefined, names: ItemAttributeNames, le
   return item?.[names.leaseToken]?.S === leaseToken && item[names.status]?.S === status;
 }
 
-/** Reads an item (as returned by GetItem or by a failed condition with ALL_OLD) into a record. */
+/**
+ * Reads an item (as returned by GetItem or by a failed condition with ALL_OLD) into a record.
+ * @throws {IdempotencyRecordCorruptError} when its status, its TTL or an IN_PROGRESS lease end is missing or
+ * unreadable: such a record would hold its key with no answer to give until someone deletes it.
+ */
 export function fromItem(item: Record<string, AttributeValue>, names: ItemAttributeNames): IdempotencyRecord {
-  const status = item[names.status]?.S === RecordStatus.Completed ? RecordStatus.Completed : RecordStatus.InProgress;
+  const id = item[names.key]?.S ?? '';
+  const status = item[names.status]?.S;
+  const expiresAtEpochSeconds = Number(item[names.expiry]?.N);
   const leaseExpiry = item[names.leaseExpiry]?.N;
+  const leaseExpiresAtEpochMs = leaseExpiry === undefined ? undefined : Number(leaseExpiry);
+  const readable =
+    (status === RecordStatus.Completed || (status === RecordStatus.InProgress && Number.isFinite(leaseExpiresAtEpochMs))) && Number.isFinite(expiresAtEpochSeconds);
+  if (!readable) throw new IdempotencyRecordCorruptError(id, 'its status, TTL or lease end is missing or unreadable', { cause: undefined });
   return {
-    id: item[names.key]?.S ?? '',
+    id,
     status,
-    expiresAtEpochSeconds: Number(item[names.expiry]?.N ?? 0),
-    leaseExpiresAtEpochMs: leaseExpiry === undefined ? undefined : Number(leaseExpiry),
+    expiresAtEpochSeconds,
+    leaseExpiresAtEpochMs,
     leaseToken: item[names.leaseToken]?.S,
     fingerprintHash: item[names.fingerprint]?.S,
     // Read as stored, not decoded: only a replay inflates and parses it, so a 409 or 422 never pays for (or trips on) it.
