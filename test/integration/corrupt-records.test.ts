@@ -100,8 +100,9 @@ describe.each([
   ['a status this library never writes', 'SET #status = :value', { ':value': { S: 'DONE' } }],
   ['no TTL', 'REMOVE expiration', undefined],
   ['IN_PROGRESS without a lease end', 'SET #status = :value', { ':value': { S: 'IN_PROGRESS' } }],
+  ['a fingerprint that is not a string, which would skip the payload check', 'SET validation = :value', { ':value': { N: '1' } }],
 ] as const)('a record with %s', (_label, update, values) => {
-  it('answers a duplicate with IdempotencyRecordCorruptError instead of holding the key with no answer', async () => {
+  it('answers a duplicate with IdempotencyRecordCorruptError naming the record, instead of a 409 or a replay the record cannot back', async () => {
     // Arrange
     const { call, seen } = charge();
     const input = { key: fresh(), cents: 100 };
