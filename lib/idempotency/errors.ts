@@ -66,6 +66,21 @@ export class IdempotencyResultNotStoredError extends IdempotencyError {
 }
 
 /**
+ * A stored idempotency record cannot be read: its result is not valid JSON or gzip, inflates beyond what a replay
+ * decodes, or has an attribute type this library never writes. Retrying cannot help, and the handler does not run
+ * again on its own: an operator deletes the record `recordId` (the next request with the key then runs the handler).
+ */
+export class IdempotencyRecordCorruptError extends IdempotencyError {
+  override readonly name = 'IdempotencyRecordCorruptError' as const;
+  /** The stored (hashed) key of the record, e.g. the value of the table's `id` attribute to delete. */
+  readonly recordId: string;
+  constructor(recordId: string, problem: string, options: { cause: unknown }) {
+    super(`Idempotency record ${recordId} cannot be read: ${problem}`, options);
+    this.recordId = recordId;
+  }
+}
+
+/**
  * This invocation's lease ended and another invocation took the key over before a transactional completion: the
  * fencing condition refused the transaction, so none of its writes happened.
  */
@@ -132,6 +147,9 @@ export const isIdempotencyStoreError = (error: unknown): error is IdempotencySto
 /** True when `error` is an {@link IdempotencyResultNotStoredError}. */
 export const isIdempotencyResultNotStoredError = (error: unknown): error is IdempotencyResultNotStoredError =>
   error instanceof IdempotencyResultNotStoredError;
+/** True when `error` is an {@link IdempotencyRecordCorruptError}. */
+export const isIdempotencyRecordCorruptError = (error: unknown): error is IdempotencyRecordCorruptError =>
+  error instanceof IdempotencyRecordCorruptError;
 /** True when `error` is an {@link IdempotencyLeaseLostError}. */
 export const isIdempotencyLeaseLostError = (error: unknown): error is IdempotencyLeaseLostError => error instanceof IdempotencyLeaseLostError;
 /** True when `error` is an {@link IdempotencyTransactionCanceledError}. */

@@ -36,10 +36,12 @@ export { completeWithTransaction, type TransactionCompletion } from './transacti
 export { maxTransactionWrites } from './store/dynamodb-transaction.js';
 export {
   IdempotencyLeaseLostError,
+  IdempotencyRecordCorruptError,
   IdempotencyTransactionCanceledError,
   IdempotencyClaimAmbiguousError,
   isIdempotencyLeaseLostError,
   isIdempotencyClaimAmbiguousError,
+  isIdempotencyRecordCorruptError,
   isIdempotencyTransactionCanceledError,
   type TransactionCancellationReason,
 } from './errors.js';

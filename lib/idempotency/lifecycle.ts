@@ -1,5 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { IdempotencyError, IdempotencyKeyError, IdempotencyLeaseLostError, IdempotencyStoreError } from './errors.js';
+import { IdempotencyError, IdempotencyKeyError, IdempotencyLeaseLostError, IdempotencyRecordCorruptError, IdempotencyStoreError } from './errors.js';
 import { cachedResult, identifyInvocation, isTransactionalStore, leaseMsFor } from './invocation.js';
 import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
@@ -20,7 +20,7 @@ export type Begin<TResult> =
 export interface Lifecycle<TInput, TResult> {
   /**
    * Derives the key once, then replays, refuses or claims.
-   * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyStoreError}
+   * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyRecordCorruptError | IdempotencyStoreError}
    */
   begin(input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>>;
   /** Stores a successful result (or releases the key when `shouldStore` says no). Never throws: the caller gets its result. */
@@ -53,6 +53,8 @@ export interface LifecycleAdapter<TResult> {
 // JSON cannot represent a symbol, so every store records it as a result that was not stored.
 const unstorableResult = Symbol('unstorable result');
 
+const corruptRecordMessage = 'Idempotency record cannot be read; delete it to let the key run again';
+
 /** The environment variable that turns idempotency off when it is `true`. */
 export const disabledEnvironmentVariable = 'IDEMPOTENCY_DISABLED';
 
@@ -76,8 +78,9 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     return { value, durationMs: now() - startedMs };
   };
   const reportStoreError = (recordId: string, startedMs: number, error: unknown) => {
-    report?.({ type: 'store-error', recordId, durationMs: now() - startedMs, error });
-    log('Idempotency store call failed', { recordId, error });
+    const corrupt = error instanceof IdempotencyRecordCorruptError;
+    report?.({ type: corrupt ? 'corrupt' : 'store-error', recordId, durationMs: now() - startedMs, error });
+    log(corrupt ? corruptRecordMessage : 'Idempotency store call failed', { recordId, error });
   };
 
   const begin = async (input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>> => {
@@ -107,6 +110,7 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   const replayHeld = (record: Parameters<typeof resolveHeldRecord>[0], fingerprintHash: string | undefined, nowMs: number, durationMs: number, fromCache: boolean): Begin<TResult> => {
     const resolution = resolveHeldRecord(record, fingerprintHash, nowMs);
     report?.({ type: resolution.outcome, recordId: record.id, durationMs, fromCache });
+    if (resolution.outcome === 'corrupt') log(corruptRecordMessage, { recordId: record.id, error: resolution.error });
     if (resolution.outcome !== 'replayed') throw resolution.error;
     if (!fromCache && record.result !== undefined) cache?.set(record.id, { expiresAtEpochSeconds: record.expiresAtEpochSeconds, fingerprintHash: record.fingerprintHash, result: record.result });
     return { kind: 'replay', result: resolution.result as TResult };

@@ -10,6 +10,8 @@ export type IdempotencyOutcomeType =
   | 'mismatch'
   /** The key completed, but its result was not stored. */
   | 'not-stored'
+  /** The stored record cannot be read (`IdempotencyRecordCorruptError`); an operator deletes it. */
+  | 'corrupt'
   /** The handler's result was stored. */
   | 'completed'
   /** The claim was deleted after an error or a result not to store. */

@@ -9,8 +9,12 @@ export type StoredResult =
   | { readonly kind: 'undefined' }
   /** The result as JSON text. */
   | { readonly kind: 'json'; readonly json: string }
+  /** The result as gzipped JSON text; inflated, within a bound, only when it is replayed. */
+  | { readonly kind: 'gzip'; readonly bytes: Uint8Array }
   /** The result could not be stored (too large or not serialisable); duplicates get an error. */
-  | { readonly kind: 'not-stored' };
+  | { readonly kind: 'not-stored' }
+  /** The stored result has a form this library never writes; replaying it throws `IdempotencyRecordCorruptError`. */
+  | { readonly kind: 'unreadable' };
 
 /** One idempotency record as the library sees it, independent of how a store lays it out. */
 export interface IdempotencyRecord {

@@ -6,7 +6,6 @@ import { adapters } from '../support/adapters.js';
 import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 
-const retentionSeconds = 300;
 const handlerRunMs = 120_000;
 let client: DynamoDBClient;
 let tableName: string;
@@ -24,11 +23,14 @@ afterAll(() => client.destroy());
 
 const storedExpiry = async (id: string) => Number((await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item?.expiration?.N);
 
-// The handler takes two minutes on the injected clock; a duplicate then comes at completion + 299 s and + 300 s.
+// The handler takes two minutes on the injected clock; a duplicate then comes at the retention's last second after
+// completion, and at its end. A retention shorter than the run (60 s) counts from completion too.
 describe.each([
-  ['plain completion', false],
-  ['completeWithTransaction', true],
-])('retention after a %s', (_name, transactional) => {
+  ['plain completion', false, 300],
+  ['plain completion', false, 60],
+  ['completeWithTransaction', true, 300],
+  ['completeWithTransaction', true, 60],
+])('retention after a %s, expiresAfterSeconds %d', (_name, transactional, retentionSeconds) => {
   it.each(adapters)('replays for expiresAfterSeconds after the result was stored, through the %s', async (_adapter, wrap) => {
     // Arrange
     let nowMs = Date.UTC(2030, 0, 1);

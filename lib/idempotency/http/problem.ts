@@ -3,6 +3,7 @@ import {
   IdempotencyKeyError,
   IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
+  IdempotencyRecordCorruptError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreError,
   type IdempotencyError,
@@ -68,6 +69,14 @@ const problemTable: readonly ProblemRow[] = [
     title: 'Response not stored',
     detail: () => 'The request with this idempotency key completed, but its response was not stored and cannot be replayed.',
   },
+  // 500 without Retry-After: retrying cannot help until an operator deletes the record, which the logger names.
+  {
+    matches: (e) => e instanceof IdempotencyRecordCorruptError,
+    status: 500,
+    type: 'urn:lambda-idempotency:record-corrupt',
+    title: 'Stored response unreadable',
+    detail: () => 'The response stored for this idempotency key cannot be read.',
+  },
   {
     matches: (e) => e instanceof IdempotencyStoreError,
     status: 503,
@@ -103,10 +112,10 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 
 /**
  * Answers an idempotency error the way the IETF draft asks: 400 for a missing or invalid key, 409 with `Retry-After`
- * while the key is in progress, 422 for another payload, 409 when the first response was not stored, 503 with
- * `Retry-After` when the store is unreachable. The `detail` is a fixed text per situation (for a key error, the
- * key rule that was broken): no table, record id, stack or SDK message ever reaches the client. Those go to the
- * `logger` and `onOutcome` options.
+ * while the key is in progress, 422 for another payload, 409 when the first response was not stored, 500 when the
+ * stored record cannot be read, 503 with `Retry-After` when the store is unreachable. The `detail` is a fixed text per
+ * situation (for a key error, the key rule that was broken): no table, record id, stack or SDK message ever reaches
+ * the client. Those go to the `logger` and `onOutcome` options.
  * @example
  * ```ts
  * import { IdempotencyPayloadMismatchError, idempotencyProblemResponse } from 'lambda-idempotency';

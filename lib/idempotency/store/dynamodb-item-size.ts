@@ -3,7 +3,7 @@ import type { ItemAttributeNames } from './dynamodb-item.js';
 import type { Claim } from './store.js';
 
 /** DynamoDB's limit on one item, attribute names and values together: 400 KB. */
-export const maxItemBytes = 400 * 1024;
+const maxItemBytes = 400 * 1024;
 
 /** DynamoDB's limit on the name of a partition key attribute, in UTF-8 bytes. */
 export const maxKeyAttributeNameBytes = 255;

@@ -1,7 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { RecordStatus, type IdempotencyRecord } from '../record.js';
+import { RecordStatus, type IdempotencyRecord, type StoredResult } from '../record.js';
 import type { Claim } from './store.js';
-import { decodeResult, type EncodedResult } from './result-encoding.js';
+import { IdempotencyRecordCorruptError } from '../errors.js';
+import type { EncodedResult } from './result-encoding.js';
 
 /** An idempotency item in attribute-value form. */
 export type Item = Record<string, AttributeValue>;
@@ -78,25 +79,55 @@ export function isOwnWrite(item: Item | undefined, names: ItemAttributeNames, le
   return item?.[names.leaseToken]?.S === leaseToken && item[names.status]?.S === status;
 }
 
-/** Reads an item (as returned by GetItem or by a failed condition with ALL_OLD) into a record. */
-export function fromItem(item: Record<string, AttributeValue>, names: ItemAttributeNames): IdempotencyRecord {
-  const status = item[names.status]?.S === RecordStatus.Completed ? RecordStatus.Completed : RecordStatus.InProgress;
-  const leaseExpiry = item[names.leaseExpiry]?.N;
+/**
+ * Reads an item (as returned by GetItem or by a failed condition with ALL_OLD) into a record.
+ * @throws {IdempotencyRecordCorruptError} when its status, its TTL or an IN_PROGRESS lease end is missing, or an
+ * attribute has a type this library never writes: such a record would hold its key with no answer to give, or skip
+ * the fingerprint check, until someone deletes it.
+ */
+export function fromItem(item: Item, names: ItemAttributeNames): IdempotencyRecord {
+  const id = item[names.key]?.S ?? '';
+  const read = attributeReader(item, id);
+  const status = read.string(names.status, true);
+  if (status !== RecordStatus.Completed && status !== RecordStatus.InProgress) throw unreadable(id, names.status);
   return {
-    id: item[names.key]?.S ?? '',
+    id,
     status,
-    expiresAtEpochSeconds: Number(item[names.expiry]?.N ?? 0),
-    leaseExpiresAtEpochMs: leaseExpiry === undefined ? undefined : Number(leaseExpiry),
-    leaseToken: item[names.leaseToken]?.S,
-    fingerprintHash: item[names.fingerprint]?.S,
-    result: status === RecordStatus.Completed ? decodeResult(readEncodedResult(item, names)) : undefined,
+    expiresAtEpochSeconds: read.number(names.expiry, true) ?? 0,
+    leaseExpiresAtEpochMs: read.number(names.leaseExpiry, status === RecordStatus.InProgress),
+    leaseToken: read.string(names.leaseToken, false),
+    fingerprintHash: read.string(names.fingerprint, false),
+    // Read as stored, not decoded: only a replay inflates and parses it, so a 409 or 422 never pays for (or trips on) it.
+    result: status === RecordStatus.Completed ? readStoredResult(item, names) : undefined,
   };
 }
 
-function readEncodedResult(item: Record<string, AttributeValue>, names: ItemAttributeNames): EncodedResult {
+const unreadable = (id: string, attribute: string) => new IdempotencyRecordCorruptError(id, `its ${attribute} attribute is missing or unreadable`, { cause: undefined });
+
+// Absent is fine where `required` is false; present in another type than this library writes never is.
+function attributeReader(item: Item, id: string) {
+  return {
+    string(name: string, required: boolean): string | undefined {
+      const value = item[name];
+      if (value === undefined && !required) return undefined;
+      if (value?.S === undefined) throw unreadable(id, name);
+      return value.S;
+    },
+    number(name: string, required: boolean): number | undefined {
+      const value = item[name];
+      if (value === undefined && !required) return undefined;
+      const parsed = Number(value?.N);
+      if (value?.N === undefined || !Number.isFinite(parsed)) throw unreadable(id, name);
+      return parsed;
+    },
+  };
+}
+
+function readStoredResult(item: Item, names: ItemAttributeNames): StoredResult {
   if (item[names.dataNotStored]?.BOOL === true) return { kind: 'not-stored' };
   const data = item[names.data];
-  if (data?.S !== undefined) return { kind: 'text', json: data.S };
-  if (data?.B !== undefined) return { kind: 'gzip', bytes: data.B };
-  return { kind: 'undefined' };
+  if (data === undefined) return { kind: 'undefined' };
+  if (data.S !== undefined) return { kind: 'json', json: data.S };
+  if (data.B !== undefined) return { kind: 'gzip', bytes: data.B };
+  return { kind: 'unreadable' };
 }

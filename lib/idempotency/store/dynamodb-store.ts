@@ -75,7 +75,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
 
   // A conditional write: its output, or the item as it was when the condition failed. The old item comes with the
   // failure (ALL_OLD); a backend that drops it costs one consistent read, since an eventual one could miss the item.
-  const sendConditional = async <T>(operation: string, id: string, call: () => Promise<T>): Promise<{ written: true } | { written: false; oldItem: Item | undefined }> => {
+  const sendConditional = async (operation: string, id: string, call: () => Promise<unknown>): Promise<{ written: true } | { written: false; oldItem: Item | undefined }> => {
     try {
       await call();
       return { written: true };
