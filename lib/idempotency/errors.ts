@@ -66,9 +66,10 @@ export class IdempotencyResultNotStoredError extends IdempotencyError {
 }
 
 /**
- * A stored idempotency record cannot be read: its result is not valid JSON or gzip, inflates beyond what a replay
- * decodes, or has an attribute type this library never writes. Retrying cannot help, and the handler does not run
- * again on its own: an operator deletes the record `recordId` (the next request with the key then runs the handler).
+ * A stored idempotency record cannot be read: its result is not valid JSON or gzip or inflates beyond what a replay
+ * decodes, its status, TTL or lease end is missing, or an attribute has a type this library never writes. Retrying
+ * cannot help, and the handler does not run again on its own: an operator deletes the record `recordId` (the next
+ * request with the key then runs the handler).
  */
 export class IdempotencyRecordCorruptError extends IdempotencyError {
   override readonly name = 'IdempotencyRecordCorruptError' as const;

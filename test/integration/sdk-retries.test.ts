@@ -6,7 +6,7 @@ import { completeWithTransaction, createDynamoDBStore, idempotency, type DynamoD
 import { completeWithWrites } from '../../lib/idempotency/store/dynamodb-transaction.js';
 import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
 import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
-import { faultKinds, injectFaults, stepCommands, type LifecycleStep } from '../support/fault-injector.js';
+import { dropReturnedOldItems, faultKinds, injectFaults, stepCommands, type LifecycleStep } from '../support/fault-injector.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 
 // Every test here loses the answer to a write that DynamoDB Local applied, inside the SDK's retry loop: the SDK then
@@ -100,6 +100,31 @@ describe.each(kinds)('a write whose first answer was lost to %s inside the SDK r
     expect(answer).toEqual({ kind: 'completed', resultStored: true });
     expect((await readItem(claimed.claim.id))?.status?.S).toBe('COMPLETED');
     destroy();
+  });
+});
+
+describe('a backend that returns no old item on a failed condition', () => {
+  it('still recognises an applied claim, completion and release by reading the record back', async () => {
+    // Arrange
+    const faulty = createTestClient();
+    dropReturnedOldItems(faulty);
+    const commands = [stepCommands.claim, stepCommands.complete, stepCommands.release];
+    injectFaults(faulty, { commands, error: faultKinds.timeout, loses: 'response-lost', at: 'inside-retries', times: 4 });
+    const lossy = createDynamoDBStore({ tableName, client: faulty });
+
+    // Act
+    const completedClaim = await lossy.claim(claimRequest(fresh()));
+    const releasedClaim = await lossy.claim(claimRequest(fresh()));
+    if (completedClaim.kind !== 'claimed' || releasedClaim.kind !== 'claimed') throw new Error(`expected two claims, got ${completedClaim.kind} and ${releasedClaim.kind}`);
+    const completion = await lossy.complete(completedClaim.claim, 'paid');
+    const release = await lossy.release(releasedClaim.claim);
+
+    // Assert
+    expect(completion).toEqual({ kind: 'completed', resultStored: true });
+    expect(release).toBe('done');
+    expect((await readItem(completedClaim.claim.id))?.status?.S).toBe('COMPLETED');
+    expect(await readItem(releasedClaim.claim.id)).toBeUndefined();
+    faulty.destroy();
   });
 });
 
