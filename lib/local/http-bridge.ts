@@ -60,7 +60,7 @@ async function answerRequest(bridge: HttpBridge, request: IncomingMessage, metho
   if (match.kind === 'method-not-allowed') return { answer: gatewayAnswers.missingAuthenticationToken(), failure: `the resource has no ${method} method` };
   const body = await readBody(request);
   if (body === 'too-large') return { answer: gatewayAnswers.requestTooLong(), failure: 'the body is over 10 MB' };
-  if (body === 'aborted') return { answer: gatewayAnswers.badRequest(), failure: 'the client aborted the request' };
+  if (body === 'aborted') return { answer: gatewayAnswers.badRequest(), failure: 'the body was cut short or could not be parsed' };
   const requestId = randomUUID();
   const event = toApiGatewayEvent(
     { method, url: request.url ?? '/', rawHeaders: request.rawHeaders, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },
@@ -84,7 +84,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large' 
       chunks.push(chunk as Buffer);
     }
   } catch {
-    // The client closed the connection before the end of the body.
+    // The client closed the connection before the end of the body, or sent a body HTTP cannot parse.
     return 'aborted';
   }
   return request.complete ? Buffer.concat(chunks) : 'aborted';
