@@ -67,7 +67,7 @@ async function answerRequest(bridge: HttpBridge, request: IncomingMessage, metho
   if (match.kind === 'method-not-allowed') return { answer: gatewayAnswers.missingAuthenticationToken(), failure: `the resource has no ${method} method` };
   const body = await readBody(request);
   if (body === 'too-large') return { answer: gatewayAnswers.requestTooLong(), failure: 'the body is over 10 MB' };
-  if (body === 'aborted') return { answer: gatewayAnswers.badRequest(), failure: 'the client aborted the request' };
+  if (body === 'aborted') return { answer: gatewayAnswers.badRequest(), failure: 'the body was cut short or could not be parsed' };
   if (match.route.requestBody === 'order' && validatesAsJson(request.headers['content-type']) && !isValidOrderBody(body.toString('utf8'))) {
     return { answer: gatewayAnswers.invalidOrderBody(), failure: 'the body does not match the order model' };
   }
@@ -99,7 +99,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large' 
       chunks.push(chunk as Buffer);
     }
   } catch {
-    // The client closed the connection before the end of the body.
+    // The client closed the connection before the end of the body, or sent a body HTTP cannot parse.
     return 'aborted';
   }
   return request.complete ? Buffer.concat(chunks) : 'aborted';

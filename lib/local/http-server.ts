@@ -13,16 +13,15 @@ export type RequestLog = (line: string, request: BridgedRequest & { readonly dur
  * each before the answer is written.
  */
 export function createBridgeServer(bridge: HttpBridge, log: RequestLog | undefined): Server {
-  const logRequest = (startedMs: number, bridged: BridgedRequest) => {
+  const logRequest: LogRequest = (startedMs, bridged) => {
     const durationMs = Date.now() - startedMs;
     const failure = bridged.failure === undefined ? '' : `\n  ${bridged.failure}`;
     log?.(`${logSafe(bridged.method)} ${logSafe(bridged.path)} ${bridged.status}${bridged.replayed ? ' replayed' : ''} ${durationMs} ms${failure}`, { ...bridged, durationMs });
   };
-  // Sockets with a request the bridge is serving: their errors belong to that request, whose line says what happened.
-  const serving = new WeakSet<Duplex>();
+  const serving: Serving = new WeakMap();
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     const startedMs = Date.now();
-    serving.add(request.socket);
+    serving.set(request.socket, { request, response });
     bridgeHttpRequest(bridge, request)
       .catch((error: unknown) => {
         // Not expected: the bridge answers every failure itself. Still, the caller gets an answer and the log a line.
@@ -35,33 +34,51 @@ export function createBridgeServer(bridge: HttpBridge, log: RequestLog | undefin
         serving.delete(request.socket);
       });
   };
-  const refuse = (socket: Duplex, head: Buffer | undefined, answer: APIGatewayProxyResult, failure: string) => {
-    const [method = '', path = ''] = (head ?? Buffer.alloc(0)).toString('latin1').split(/\r?\n/, 1)[0].split(' ');
-    logRequest(Date.now(), { method, path, status: answer.statusCode, replayed: false, failure });
-    if (socket.writable) socket.end(toRawHttpResponse(answer), () => socket.destroy());
-    else socket.destroy();
-  };
   const server = createServer(onRequest);
+  // A client that half-closes after its request (it has nothing more to send) still gets its answer.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // Node answers an unknown `Expect` with a bare 417 by itself; API Gateway serves the request.
   server.on('checkExpectation', onRequest);
   server.on('connect', (request: IncomingMessage, socket: Duplex) => {
-    refuse(socket, Buffer.from(`${request.method} ${request.url}`), gatewayAnswers.missingAuthenticationToken(), 'no resource takes CONNECT');
+    refuse(logRequest, serving, socket, Buffer.from(`${request.method} ${request.url}`), gatewayAnswers.missingAuthenticationToken(), 'no resource takes CONNECT');
   });
-  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
-    // A connection closed before it sent a byte made no request: nothing to answer or log.
-    const sentNothing = (error.rawPacket?.length ?? 0) === 0 && !socket.writable;
-    if (serving.has(socket) || sentNothing) return void socket.destroy();
-    const [answer, reason] = clientErrorAnswer(error.code);
-    refuse(socket, error.rawPacket, answer, `${reason} (${error.code ?? error.message})`);
-  });
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => answerClientError(logRequest, serving, error, socket));
   return server;
 }
 
+type LogRequest = (startedMs: number, bridged: BridgedRequest) => void;
+// Sockets with a request the bridge is serving: their errors belong to that request, whose line says what happened.
+type Serving = WeakMap<Duplex, { readonly request: IncomingMessage; readonly response: ServerResponse }>;
+
+/** Answers what Node's parser refused on `socket` as API Gateway would, and logs it, unless it belongs to a served request. */
+function answerClientError(logRequest: LogRequest, serving: Serving, error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  // A connection closed before it sent a byte made no request: nothing to answer or log.
+  const sentNothing = (error.rawPacket?.length ?? 0) === 0 && !socket.writable;
+  const served = serving.get(socket);
+  if (served !== undefined && error.code !== 'ECONNRESET') {
+    // A body HTTP cannot parse (a bad chunk): answer it here, since its stream never ends; the bridge logs it.
+    if (!served.request.complete) return void (socket.writable ? socket.end(toRawHttpResponse(gatewayAnswers.badRequest()), () => socket.destroy()) : socket.destroy());
+    // Bytes after a complete request: answered and logged once the request before them has its answer.
+    return void served.response.once('close', () => refuse(logRequest, serving, socket, error.rawPacket, ...clientErrorAnswer(error.code)));
+  }
+  if (served !== undefined || sentNothing) return void socket.destroy();
+  refuse(logRequest, serving, socket, error.rawPacket, ...clientErrorAnswer(error.code));
+}
+
+/** Logs a request the bridge never saw (method and path from the first line of `head`), answers it and closes. */
+function refuse(logRequest: LogRequest, serving: Serving, socket: Duplex, head: Buffer | undefined, answer: APIGatewayProxyResult, failure: string): void {
+  serving.delete(socket);
+  const [method = '', path = ''] = (head ?? Buffer.alloc(0)).toString('latin1').split(/\r?\n/, 1)[0].split(' ');
+  logRequest(Date.now(), { method, path, status: answer.statusCode, replayed: false, failure });
+  if (socket.writable) socket.end(toRawHttpResponse(answer), () => socket.destroy());
+  else socket.destroy();
+}
+
 function clientErrorAnswer(code: string | undefined): [APIGatewayProxyResult, string] {
-  if (code === 'HPE_HEADER_OVERFLOW') return [gatewayAnswers.headersTooLarge(), 'the request line and headers are over 16 KB'];
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [gatewayAnswers.requestTimeout(), 'the request did not arrive in time'];
+  if (code === 'HPE_HEADER_OVERFLOW') return [gatewayAnswers.headersTooLarge(), 'the request line and headers are over 16 KB (HPE_HEADER_OVERFLOW)'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [gatewayAnswers.requestTimeout(), 'the request did not arrive in time (ERR_HTTP_REQUEST_TIMEOUT)'];
   if (code === 'ECONNRESET') return [gatewayAnswers.badRequest(), 'the client closed the connection mid-request'];
-  return [gatewayAnswers.badRequest(), 'HTTP cannot parse the request'];
+  return [gatewayAnswers.badRequest(), `HTTP cannot parse the request (${code ?? 'unknown error'})`];
 }
 
 // Log lines show what the client sent, with control and non-ASCII characters escaped so that a line stays one line.

@@ -6,7 +6,7 @@ import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
-import { createGates, takeOverExpiredLease } from '../support/lease-takeover.js';
+import { createGates, staleLeaseMs, takeOverExpiredLease } from '../support/lease-takeover.js';
 import { waitFor } from '../support/wait-for.js';
 
 let client: DynamoDBClient;
@@ -144,7 +144,7 @@ describe('lease and fencing through the middleware', () => {
     const event = { id: fresh() };
 
     // Act
-    const { stale, takeover } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += 1_500));
+    const { stale, takeover } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += staleLeaseMs + 1));
     const replay = await handler(event, createLambdaContext());
 
     // Assert

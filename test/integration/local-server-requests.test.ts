@@ -81,6 +81,27 @@ describe(`any request line, over a raw socket (${replayHint})`, () => {
   }, 120_000);
 });
 
+// Header lines and bodies a hostile or broken client may send: any bytes in names and values, a wrong Content-Length.
+const headerText = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', ' ', ':', '\u0000', '\u007f', 'é', 'Transfer-Encoding', 'Content-Length', 'chunked', '-1', '99999999999'));
+const headerLines = fc.array(fc.tuple(headerText, headerText).map(([name, value]) => `${name}: ${value}`), { maxLength: 4 });
+
+describe(`any header lines and body on POST /orders, over a raw socket (${replayHint})`, () => {
+  it('gets an HTTP answer and a log line', async () => {
+    await fc.assert(
+      fc.asyncProperty(headerLines, fc.string({ maxLength: 20 }), async (lines, body) => {
+        // Act
+        const bytes = `POST /orders HTTP/1.1\r\nHost: local\r\nConnection: close\r\n${lines.map((line) => `${line}\r\n`).join('')}\r\n${body}`;
+        const { answer, lines: logged } = await withLogLines(() => exchangeRawBytes(api.server.url, Buffer.from(bytes, 'utf8'), { endAfterWrite: true }));
+
+        // Assert
+        // Bytes after a complete request (a body without Content-Length) are a request of their own: a line each.
+        expect({ bytes, status: (answer as RawAnswer).statusCode >= 200, logged: logged.length >= 1 }).toEqual({ bytes, status: true, logged: true });
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+});
+
 describe('requests Node itself refuses or treats apart', () => {
   it('answers headers over 16 KB with 431 and logs it', async () => {
     const { answer, lines } = await withLogLines(() => sendRawRequest(api.server.url, { method: 'GET', path: '/orders/x', headers: [['X-Big', 'a'.repeat(20_000)]], body: Buffer.alloc(0) }));
@@ -104,7 +125,14 @@ describe('requests Node itself refuses or treats apart', () => {
 
   it('logs a request whose client resets the connection in the middle of the body', async () => {
     const { lines } = await withLogLines(() => abortMidBody(api.server.url, 'POST', '/orders'));
-    expect(lines).toEqual([expect.stringMatching(/^POST \/orders 400 \d+ ms\n {2}the client aborted the request$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^POST \/orders 400 \d+ ms\n {2}the body was cut short or could not be parsed$/)]);
+  });
+
+  it('answers a chunked body HTTP cannot parse with 400, and logs it once', async () => {
+    const head = 'POST /orders HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const { answer, lines } = await withLogLines(() => exchangeRawBytes(api.server.url, Buffer.from(`${head}zz\r\n{}\r\n0\r\n\r\n`)));
+    expect(answer).toMatchObject({ statusCode: 400, body: '{"message":"Bad Request"}' });
+    expect(lines).toEqual([expect.stringMatching(/^POST \/orders 400 \d+ ms\n {2}the body was cut short or could not be parsed$/)]);
   });
 });
 

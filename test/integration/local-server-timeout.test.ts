@@ -20,19 +20,17 @@ afterAll(async () => {
 
 describe('a handler still running at the integration timeout', () => {
   it("gets API Gateway's 504 and one log line saying why, for every route", async () => {
-    // Arrange
-    const created = await api.send('POST', '/order-intents');
+    // Arrange: from now on no request of this file can be answered by its handler (the integration timeout is short).
     injector.stall();
     const before = api.logLines.length;
 
     // Act
     const answers = await Promise.all([
-      api.send('GET', `/orders/${String(created.body.orderId)}`),
-      api.send('POST', '/orders', { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `stalled-${String(created.body.orderId)}` }, body: '{"productId":"p-1","quantity":1}' }),
+      api.send('GET', '/orders/any-order'),
+      api.send('POST', '/orders', { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'stalled-order' }, body: '{"productId":"p-1","quantity":1}' }),
     ]);
 
     // Assert
-    expect(created.status).toBe(201);
     expect(answers.map(({ status, body }) => ({ status, body }))).toEqual([
       { status: 504, body: { message: 'Endpoint request timed out' } },
       { status: 504, body: { message: 'Endpoint request timed out' } },

@@ -16,7 +16,7 @@ import { adapters } from '../support/adapters.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
-import { createGates, takeOverExpiredLease } from '../support/lease-takeover.js';
+import { createGates, staleLeaseMs, takeOverExpiredLease } from '../support/lease-takeover.js';
 
 let client: DynamoDBClient;
 let store: DynamoDBStore;
@@ -120,7 +120,7 @@ describe('completeWithTransaction and the lease', () => {
     const event = { key: fresh() };
 
     // Act
-    const { stale, takeover } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += 2_000));
+    const { stale, takeover } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += staleLeaseMs + 1));
 
     // Assert
     expect(takeover).toBe(2);
@@ -143,7 +143,7 @@ describe('completeWithTransaction and the lease', () => {
     const event = restEvent({ method: 'POST', headers: { 'Idempotency-Key': fresh() }, body: '{}' });
 
     // Act
-    const { stale } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += 2_000));
+    const { stale } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += staleLeaseMs + 1));
     const staleResponse = stale as { statusCode: number; headers: Record<string, string>; body: string };
 
     // Assert

@@ -17,7 +17,7 @@ const runId = Math.random().toString(36).slice(2, 8);
 
 beforeAll(async () => {
   port = await findFreePort();
-  dynamo = await startDynamoDBLocal({ port, dataPath });
+  dynamo = await startDynamoDBLocal({ port, dataPath, startTimeoutMs: 90_000 });
   api = await startTestApi({ dynamoDBEndpoint: dynamo.endpoint });
 }, 120_000);
 
@@ -47,7 +47,7 @@ describe('DynamoDB Local stopped under the running orders API, then restarted on
 
     // Act
     const duringOutage = await Promise.all([...outageKeys, placedKey].map(postOrder));
-    dynamo = await startDynamoDBLocal({ port, dataPath });
+    dynamo = await startDynamoDBLocal({ port, dataPath, startTimeoutMs: 90_000 });
     const afterRestart = await Promise.all(outageKeys.map(postOrder));
     const replayAfterRestart = await postOrder(placedKey);
     const retriedAgain = await Promise.all(outageKeys.map(postOrder));

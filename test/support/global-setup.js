@@ -5,7 +5,8 @@ import { tsImport } from 'tsx/esm/api';
 /** Starts one DynamoDB Local for the whole run; workers find it through DYNAMODB_ENDPOINT. */
 export default async function globalSetup() {
   const { startDynamoDBLocal } = await tsImport('../../lib/local/dynamodb-local.ts', import.meta.url);
-  const local = await startDynamoDBLocal();
+  // Java starts slowly on a loaded 2-core machine; the default 30 s is for `npm start`.
+  const local = await startDynamoDBLocal({ startTimeoutMs: 120_000 });
   globalThis.dynamoDBLocal = local;
   process.env.DYNAMODB_ENDPOINT = local.endpoint;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

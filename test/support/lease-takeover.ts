@@ -22,7 +22,13 @@ export function createGates(): Gates {
 }
 
 /**
- * The lease takeover choreography: a first invocation with a 1 s lease stops at its gate; `advanceClockPastLease`
+ * The lease of the first invocation in {@link takeOverExpiredLease}. It is long in real time, so that Middy's early
+ * timeout (real time) never fires on a loaded machine; the test ends it on its injected clock instead.
+ */
+export const staleLeaseMs = 30_000;
+
+/**
+ * The lease takeover choreography: a first invocation with a {@link staleLeaseMs} lease stops at its gate; `advanceClockPastLease`
  * moves the injected clock beyond that lease; a second invocation takes the key over and finishes; only then is the
  * first let go. Resolves with what the first returned or threw, and what the second returned.
  */
@@ -31,10 +37,10 @@ export async function takeOverExpiredLease<T>(
   gates: Gates,
   advanceClockPastLease: () => void,
 ): Promise<{ stale: unknown; takeover: T }> {
-  const stale = invoke(createLambdaContext({ remainingMs: 1_000 })).catch((error: unknown) => error);
+  const stale = invoke(createLambdaContext({ remainingMs: staleLeaseMs })).catch((error: unknown) => error);
   await waitFor(() => gates.arrived() === 1);
   advanceClockPastLease();
-  const takeover = invoke(createLambdaContext({ remainingMs: 30_000 }));
+  const takeover = invoke(createLambdaContext({ remainingMs: 2 * staleLeaseMs }));
   await waitFor(() => gates.arrived() === 2);
   gates.open(1);
   const takeoverResult = await takeover;

@@ -6,9 +6,9 @@ export type RawAnswer = HttpAnswer & { readonly headers: Record<string, string>;
 
 /**
  * Writes `bytes` on a new connection to `url` as they are, then waits until the server closes it and parses what it
- * sent. With `abort`, the client resets the connection right after writing instead, and resolves with no answer.
+ * sent. With `endAfterWrite`, the client half-closes after writing, as a client that has nothing more to send does.
  */
-export async function exchangeRawBytes(url: string, bytes: Buffer, options: { abort?: boolean } = {}): Promise<RawAnswer> {
+export async function exchangeRawBytes(url: string, bytes: Buffer, options: { endAfterWrite?: boolean } = {}): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
   const chunks: Buffer[] = [];
@@ -16,7 +16,7 @@ export async function exchangeRawBytes(url: string, bytes: Buffer, options: { ab
   socket.on('error', () => socket.destroy());
   const closed = new Promise((resolve) => socket.once('close', resolve));
   await new Promise<void>((resolve) => socket.write(bytes, () => resolve()));
-  if (options.abort === true) socket.resetAndDestroy();
+  if (options.endAfterWrite === true) socket.end();
   await closed;
   return parseAnswer(Buffer.concat(chunks).toString('utf8'));
 }
