@@ -38,10 +38,23 @@ export async function invokeWithin(invoke: () => Promise<unknown> | undefined, t
     if (outcome === timedOut && functionEnds) return { answer: gatewayAnswers.badGateway(), failure: `the function timed out after ${timeoutMs} ms (its Lambda timeout)` };
     if (outcome === timedOut) return { answer: gatewayAnswers.endpointTimeout(), failure: `the handler did not answer within the ${timeoutMs} ms integration timeout` };
     if ('error' in outcome) return { answer: gatewayAnswers.badGateway(), failure: describeError(outcome.error) };
-    const problem = proxyResultProblem(outcome.result);
-    return problem === undefined ? { answer: outcome.result as APIGatewayProxyResult } : { answer: gatewayAnswers.badGateway(), failure: `the handler's answer is not a proxy result: ${problem}` };
+    const sent = asLambdaSendsIt(outcome.result);
+    if ('error' in sent) return { answer: gatewayAnswers.badGateway(), failure: `the handler's answer cannot be serialised: ${describeError(sent.error)}` };
+    const problem = proxyResultProblem(sent.result);
+    return problem === undefined ? { answer: sent.result as APIGatewayProxyResult } : { answer: gatewayAnswers.badGateway(), failure: `the handler's answer is not a proxy result: ${problem}` };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+// The Lambda runtime sends a handler's result to API Gateway as JSON: members that are undefined (a header a
+// middleware removed) vanish, a Date becomes a string, and a result JSON cannot hold fails the invocation.
+function asLambdaSendsIt(result: unknown): { result: unknown } | { error: unknown } {
+  try {
+    const json = JSON.stringify(result);
+    return { result: json === undefined ? undefined : JSON.parse(json) };
+  } catch (error) {
+    return { error };
   }
 }
 

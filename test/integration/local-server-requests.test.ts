@@ -17,7 +17,12 @@ afterAll(async () => {
   await api.stop();
 });
 
-const missingToken = { statusCode: 403, body: '{"message":"Missing Authentication Token"}' };
+// The stack's gateway response for MISSING_AUTHENTICATION_TOKEN: problem+json with the CORS headers.
+const missingToken = {
+  statusCode: 403,
+  headers: expect.objectContaining({ 'content-type': 'application/problem+json', 'access-control-allow-origin': '*' }),
+  body: expect.stringMatching(/^\{"type":"urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN","title":"Missing Authentication Token","requestId":"[0-9a-f-]{36}"\}$/),
+};
 const get = (path: string) => sendRawRequest(api.server.url, { method: 'GET', path, headers: [], body: Buffer.alloc(0) });
 /** Runs `send` and returns its answer with the log lines it added. */
 async function withLogLines(send: () => Promise<RawAnswer | void>): Promise<{ answer: RawAnswer | void; lines: string[] }> {
@@ -131,7 +136,7 @@ describe('requests Node itself refuses or treats apart', () => {
   it('answers a chunked body HTTP cannot parse with 400, and logs it once', async () => {
     const head = 'POST /orders HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
     const { answer, lines } = await withLogLines(() => exchangeRawBytes(api.server.url, Buffer.from(`${head}zz\r\n{}\r\n0\r\n\r\n`)));
-    expect(answer).toMatchObject({ statusCode: 400, body: '{"message":"Bad Request"}' });
+    expect(answer).toMatchObject({ statusCode: 400, body: expect.stringContaining('"title":"Bad Request"') });
     expect(lines).toEqual([expect.stringMatching(/^POST \/orders 400 \d+ ms\n {2}the body was cut short or could not be parsed$/)]);
   });
 });

@@ -32,8 +32,8 @@ describe('a handler still running at the integration timeout', () => {
 
     // Assert
     expect(answers.map(({ status, body }) => ({ status, body }))).toEqual([
-      { status: 504, body: { message: 'Endpoint request timed out' } },
-      { status: 504, body: { message: 'Endpoint request timed out' } },
+      { status: 504, body: { type: 'urn:orders-api:gateway:INTEGRATION_TIMEOUT', title: 'Endpoint request timed out', requestId: expect.any(String) } },
+      { status: 504, body: { type: 'urn:orders-api:gateway:INTEGRATION_TIMEOUT', title: 'Endpoint request timed out', requestId: expect.any(String) } },
     ]);
     expect(api.logLines.slice(before).sort()).toEqual([
       expect.stringMatching(new RegExp(`^GET /orders/\\S+ 504 \\d+ ms\\n {2}the handler did not answer within the ${integrationTimeoutMs} ms integration timeout$`)),

@@ -125,7 +125,7 @@ describe('GET /orders/{orderId}', () => {
 
 describe('routing', () => {
   it("answers an unknown path and a method the path does not have with API Gateway REST's 403, never a 404 an order could mean", async () => {
-    const missingToken = { status: 403, body: { message: 'Missing Authentication Token' } };
+    const missingToken = { status: 403, body: { type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN', title: 'Missing Authentication Token', requestId: expect.any(String) } };
     expect(await api.send('GET', '/nothing')).toMatchObject(missingToken);
     expect(await api.send('PATCH', '/orders/1')).toMatchObject(missingToken);
   });
