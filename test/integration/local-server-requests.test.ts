@@ -25,7 +25,7 @@ const missingToken = {
 };
 const get = (path: string) => sendRawRequest(api.server.url, { method: 'GET', path, headers: [], body: Buffer.alloc(0) });
 /** Runs `send` and returns its answer with the log lines it added. */
-async function withLogLines(send: () => Promise<RawAnswer | void>): Promise<{ answer: RawAnswer | void; lines: string[] }> {
+async function withLogLines<TAnswer>(send: () => Promise<TAnswer>): Promise<{ answer: TAnswer; lines: string[] }> {
   const before = api.logLines.length;
   const answer = await send();
   await waitFor(() => api.logLines.length > before);
