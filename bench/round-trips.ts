@@ -79,5 +79,11 @@ async function countPaths(library: Library, endpoint: string): Promise<Record<Ro
   release();
   await running;
   const handlerError = await invoke(plain, event('fail'));
-  return { 'first-call': firstCall, duplicate, 'cached-duplicate': cachedDuplicate, 'in-progress-duplicate': inProgressDuplicate, 'handler-error': handlerError };
+  return {
+    'first-call': firstCall,
+    duplicate,
+    'cached-duplicate': cachedDuplicate,
+    'in-progress-duplicate': inProgressDuplicate,
+    'handler-error': handlerError,
+  };
 }

@@ -39,7 +39,13 @@ export function soakFigures(tally: SoakTally, ordersPerKey: ReadonlyMap<string, 
     ['5xx answers', String(serverErrors)],
     ['executions (first 201 answers)', String(run.firstAnswers)],
     ['orders in the table', String(orders)],
-    ['orders per key', [...histogram].sort(([a], [b]) => a - b).map(([n, keys]) => `${n}: ${keys} keys`).join(', ') || 'none'],
+    [
+      'orders per key',
+      [...histogram]
+        .sort(([a], [b]) => a - b)
+        .map(([n, keys]) => `${n}: ${keys} keys`)
+        .join(', ') || 'none',
+    ],
     ['keys without an order', String(keysWithoutOrder)],
     ['duplicates found (keys with 2+ orders)', String(perKey.filter((n) => n > 1).length)],
     ['keys whose clients got different answers', String(disagreeing)],
@@ -48,6 +54,7 @@ export function soakFigures(tally: SoakTally, ordersPerKey: ReadonlyMap<string, 
     ['machine', `${cpus().length} cores, load ${run.startLoad.toFixed(1)} at start, Node ${process.version}`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
-  const held = orders === run.keysSent && keysWithoutOrder === 0 && disagreeing === 0 && serverErrors === 0 && tally.unanswered === 0 && run.firstAnswers === run.keysSent;
+  const held =
+    orders === run.keysSent && keysWithoutOrder === 0 && disagreeing === 0 && serverErrors === 0 && tally.unanswered === 0 && run.firstAnswers === run.keysSent;
   return { table: rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n'), held };
 }

@@ -13,7 +13,17 @@ const ratios = (p: Percentiles) => `${formatRatio(p.p50)} / ${formatRatio(p.p90)
 
 /** The report's tables: the summary, each measurement in the issue's order, then the targets. */
 export function buildTables(results: BenchResults): Table[] {
-  return [buildSummary(results), latencyTable(results), callsTable(results), throughputTable(results), exactlyOnceTable(results), placedOrderTable(results), cpuTable(results), bundleTable(results), targetsTable(results)];
+  return [
+    buildSummary(results),
+    latencyTable(results),
+    callsTable(results),
+    throughputTable(results),
+    exactlyOnceTable(results),
+    placedOrderTable(results),
+    cpuTable(results),
+    bundleTable(results),
+    targetsTable(results),
+  ];
 }
 
 function latencyTable({ latency, run }: BenchResults): Table {
@@ -38,7 +48,12 @@ function callsTable({ roundTrips }: BenchResults): Table {
   return {
     title: "DynamoDB calls per invocation (counted on each client's middleware stack)",
     headers: ['Path', 'Floor', 'Ours', 'Powertools'],
-    rows: Object.entries(roundTripTargets).map(([path, floor]) => [path, String(floor), cell(path as RoundTripPath, 'ours'), cell(path as RoundTripPath, 'powertools')]),
+    rows: Object.entries(roundTripTargets).map(([path, floor]) => [
+      path,
+      String(floor),
+      cell(path as RoundTripPath, 'ours'),
+      cell(path as RoundTripPath, 'powertools'),
+    ]),
   };
 }
 
@@ -46,7 +61,13 @@ function throughputTable({ throughput }: BenchResults): Table {
   return {
     title: 'Throughput, distinct keys (invocations per second, medians over rounds)',
     headers: ['Concurrency', 'Ours', 'Powertools', ratioHeader, 'Failed (ours / Powertools)'],
-    rows: Object.entries(throughput).map(([concurrency, row]) => [concurrency.slice(1), formatRate(row.ours), formatRate(row.powertools), formatRatio(row.ratio), `${row.failed.ours} / ${row.failed.powertools}`]),
+    rows: Object.entries(throughput).map(([concurrency, row]) => [
+      concurrency.slice(1),
+      formatRate(row.ours),
+      formatRate(row.powertools),
+      formatRatio(row.ratio),
+      `${row.failed.ours} / ${row.failed.powertools}`,
+    ]),
   };
 }
 
@@ -60,7 +81,9 @@ function exactlyOnceTable({ exactlyOnce }: BenchResults): Table {
       String(run.executions),
       String(Object.keys(run.doubleExecutions).length),
       String(run.wrongReplays),
-      Object.entries(run.outcomes).map(([outcome, count]) => `${outcome} ${count}`).join(', '),
+      Object.entries(run.outcomes)
+        .map(([outcome, count]) => `${outcome} ${count}`)
+        .join(', '),
     ]),
   };
 }
@@ -91,20 +114,39 @@ function bundleTable({ bundles }: BenchResults): Table {
     headers: ['Bundle', 'Minified', 'Gzip', 'Import', 'Added minified', 'Added gzip'],
     rows: Object.entries(bundles.bundles).map(([name, figures]) => {
       const added = name === 'bare' ? undefined : bundles.added[name as Library];
-      return [name, formatBytes(figures.rawBytes), formatBytes(figures.gzipBytes), `${figures.importMs.toFixed(0)} ms`, added ? formatBytes(added.rawBytes) : '', added ? formatBytes(added.gzipBytes) : ''];
+      return [
+        name,
+        formatBytes(figures.rawBytes),
+        formatBytes(figures.gzipBytes),
+        `${figures.importMs.toFixed(0)} ms`,
+        added ? formatBytes(added.rawBytes) : '',
+        added ? formatBytes(added.gzipBytes) : '',
+      ];
     }),
   };
 }
 
 function targetsTable({ targets }: BenchResults): Table {
-  return { title: 'Targets (reported, not asserted)', headers: ['Target', 'Measured', 'Met'], rows: targets.map((check) => [check.target, check.measured, check.met ? 'yes' : 'MISSED']) };
+  return {
+    title: 'Targets (reported, not asserted)',
+    headers: ['Target', 'Measured', 'Met'],
+    rows: targets.map((check) => [check.target, check.measured, check.met ? 'yes' : 'MISSED']),
+  };
 }
 
 /** One table of the headline figures, ours beside Powertools, for the README and the top of `latest.md`. */
 export function buildSummary(results: BenchResults): Table {
   const { latency, roundTrips, throughput, exactlyOnce, cpu, bundles } = results;
-  const p50 = (path: (typeof latencyPaths)[number]) => [`${path} latency, p50`, formatMicros(latency.paths[path].ours.p50), formatMicros(latency.paths[path].powertools.p50), formatRatio(latency.paths[path].ratio.p50)];
-  const calls = (library: Library) => Object.keys(roundTripTargets).map((path) => roundTrips[path as RoundTripPath][library].commands.length).join(' / ');
+  const p50 = (path: (typeof latencyPaths)[number]) => [
+    `${path} latency, p50`,
+    formatMicros(latency.paths[path].ours.p50),
+    formatMicros(latency.paths[path].powertools.p50),
+    formatRatio(latency.paths[path].ratio.p50),
+  ];
+  const calls = (library: Library) =>
+    Object.keys(roundTripTargets)
+      .map((path) => roundTrips[path as RoundTripPath][library].commands.length)
+      .join(' / ');
   const doubles = (library: Library) => String(Object.keys(exactlyOnce[library].doubleExecutions).length);
   const added = (library: Library) => `${formatBytes(bundles.added[library].rawBytes)} (${formatBytes(bundles.added[library].gzipBytes)} gzip)`;
   return {
@@ -112,13 +154,38 @@ export function buildSummary(results: BenchResults): Table {
     headers: ['Figure', 'Ours', 'Powertools', 'Ours/Powertools'],
     rows: [
       ...latencyPaths.map(p50),
-      ...Object.entries(throughput).map(([concurrency, row]) => [`throughput at concurrency ${concurrency.slice(1)}`, formatRate(row.ours), formatRate(row.powertools), formatRatio(row.ratio)]),
+      ...Object.entries(throughput).map(([concurrency, row]) => [
+        `throughput at concurrency ${concurrency.slice(1)}`,
+        formatRate(row.ours),
+        formatRate(row.powertools),
+        formatRatio(row.ratio),
+      ]),
       ['DynamoDB calls: first / duplicate / cached / in progress / handler error', calls('ours'), calls('powertools'), ''],
-      ['placed order end to end, p50 (DynamoDB round trips)', `${formatMicros(results.placedOrder.ours.latency.p50)} (${results.placedOrder.ours.commands.length})`, `${formatMicros(results.placedOrder.powertools.latency.p50)} (${results.placedOrder.powertools.commands.length})`, formatRatio(results.placedOrder.ratio.p50)],
-      [`keys run twice (${exactlyOnce.ours.keys} keys × ${exactlyOnce.ours.duplicatesPerKey} concurrent duplicates)`, doubles('ours'), doubles('powertools'), ''],
-      ...Object.entries(cpu.paths).map(([path, row]) => [`${path} middleware CPU (in-memory fake client)`, formatMicros(row.ours), formatMicros(row.powertools), formatRatio(row.ratio)]),
+      [
+        'placed order end to end, p50 (DynamoDB round trips)',
+        `${formatMicros(results.placedOrder.ours.latency.p50)} (${results.placedOrder.ours.commands.length})`,
+        `${formatMicros(results.placedOrder.powertools.latency.p50)} (${results.placedOrder.powertools.commands.length})`,
+        formatRatio(results.placedOrder.ratio.p50),
+      ],
+      [
+        `keys run twice (${exactlyOnce.ours.keys} keys × ${exactlyOnce.ours.duplicatesPerKey} concurrent duplicates)`,
+        doubles('ours'),
+        doubles('powertools'),
+        '',
+      ],
+      ...Object.entries(cpu.paths).map(([path, row]) => [
+        `${path} middleware CPU (in-memory fake client)`,
+        formatMicros(row.ours),
+        formatMicros(row.powertools),
+        formatRatio(row.ratio),
+      ]),
       ['bytes added to a minified bundle', added('ours'), added('powertools'), formatRatio(bundles.ratio.rawBytes)],
-      ['import time of that bundle (fresh node)', `${bundles.bundles.ours.importMs.toFixed(0)} ms`, `${bundles.bundles.powertools.importMs.toFixed(0)} ms`, formatRatio(bundles.ratio.importMs)],
+      [
+        'import time of that bundle (fresh node)',
+        `${bundles.bundles.ours.importMs.toFixed(0)} ms`,
+        `${bundles.bundles.powertools.importMs.toFixed(0)} ms`,
+        formatRatio(bundles.ratio.importMs),
+      ],
     ],
   };
 }

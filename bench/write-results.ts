@@ -15,7 +15,9 @@ export async function writeResults(results: BenchResults): Promise<string> {
   await mkdir(folder, { recursive: true });
   const { run } = results;
   const caption = `${run.date.slice(0, 10)}, ${run.mode} run, ${run.machine}, Node ${run.node}`;
-  const versions = Object.entries(run.versions).map(([name, version]) => `${name} ${version}`).join(', ');
+  const versions = Object.entries(run.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
   const markdown = [
     `## Benchmark: lambda-idempotency vs Powertools idempotency`,
     '',

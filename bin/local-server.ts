@@ -29,11 +29,18 @@ async function main(): Promise<void> {
     await dynamo?.stop();
     throw error;
   });
-  printWelcome({ url: `http://localhost:${server.port}`, dynamoDBEndpoint: endpoint, storage: dynamo === undefined ? 'external' : inMemory ? 'memory' : dataPath });
+  printWelcome({
+    url: `http://localhost:${server.port}`,
+    dynamoDBEndpoint: endpoint,
+    storage: dynamo === undefined ? 'external' : inMemory ? 'memory' : dataPath,
+  });
   // Runs before DynamoDB Local's own SIGINT handler, which then stops java and exits.
   process.prependOnceListener('SIGINT', () => {
     console.log('\nStopping the local API…');
-    void server.stop().then(() => dynamo?.stop()).then(() => process.exit(0));
+    void server
+      .stop()
+      .then(() => dynamo?.stop())
+      .then(() => process.exit(0));
   });
 }
 

@@ -17,8 +17,23 @@ export interface OrderRoute {
 
 /** Every route of the orders API. */
 export const orderRoutes: readonly OrderRoute[] = [
-  { name: 'CreateOrder', method: 'POST', resource: '/orders', entry: 'orders/create-order.ts', usesIdempotency: true, ordersTableActions: ['dynamodb:PutItem'], requestBody: 'order' },
-  { name: 'GetOrder', method: 'GET', resource: '/orders/{orderId}', entry: 'orders/get-order.ts', usesIdempotency: false, ordersTableActions: ['dynamodb:GetItem'] },
+  {
+    name: 'CreateOrder',
+    method: 'POST',
+    resource: '/orders',
+    entry: 'orders/create-order.ts',
+    usesIdempotency: true,
+    ordersTableActions: ['dynamodb:PutItem'],
+    requestBody: 'order',
+  },
+  {
+    name: 'GetOrder',
+    method: 'GET',
+    resource: '/orders/{orderId}',
+    entry: 'orders/get-order.ts',
+    usesIdempotency: false,
+    ordersTableActions: ['dynamodb:GetItem'],
+  },
   {
     name: 'PlaceOrder',
     method: 'PUT',
@@ -36,7 +51,14 @@ export const orderRoutes: readonly OrderRoute[] = [
     usesIdempotency: true,
     ordersTableActions: ['dynamodb:UpdateItem'],
   },
-  { name: 'CreateOrderIntent', method: 'POST', resource: '/order-intents', entry: 'orders/create-order-intent.ts', usesIdempotency: false, ordersTableActions: ['dynamodb:PutItem'] },
+  {
+    name: 'CreateOrderIntent',
+    method: 'POST',
+    resource: '/order-intents',
+    entry: 'orders/create-order-intent.ts',
+    usesIdempotency: false,
+    ordersTableActions: ['dynamodb:PutItem'],
+  },
 ];
 
 /** Each function's Lambda timeout, under API Gateway's 29 s integration timeout; the local server enforces it too. */

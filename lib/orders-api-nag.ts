@@ -17,7 +17,10 @@ const apiFindings = [
     reason:
       'The example orders API is public on purpose, so the README curl works right after deploy; idempotency records are then scoped by key alone. Put an authorizer in front before real use, and httpIdempotency scopes records per caller.',
   },
-  { id: 'AwsSolutions-COG4', reason: 'No Cognito user pool in the example, for the same reason as AwsSolutions-APIG4: the API is open so the README curl works.' },
+  {
+    id: 'AwsSolutions-COG4',
+    reason: 'No Cognito user pool in the example, for the same reason as AwsSolutions-APIG4: the API is open so the README curl works.',
+  },
   {
     id: 'AwsSolutions-APIG6',
     reason:
@@ -37,7 +40,8 @@ const accessLogFinding = {
 
 const accountRoleFinding = {
   id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-  reason: 'The API Gateway account role (created only with -c cloudWatchRole=true) uses AmazonAPIGatewayPushToCloudWatchLogs, the managed policy AWS documents for exactly this role.',
+  reason:
+    'The API Gateway account role (created only with -c cloudWatchRole=true) uses AmazonAPIGatewayPushToCloudWatchLogs, the managed policy AWS documents for exactly this role.',
 } as const;
 
 const functionFindings = [

@@ -51,7 +51,14 @@ export function createOrdersRepository(options: { client: DynamoDBDocumentClient
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: marshall(
-            { ':placed': 'PLACED', ':pending': 'PENDING', ':productId': input.productId, ':quantity': input.quantity, ':customerId': input.customerId, ':createdAt': createdAt },
+            {
+              ':placed': 'PLACED',
+              ':pending': 'PENDING',
+              ':productId': input.productId,
+              ':quantity': input.quantity,
+              ':customerId': input.customerId,
+              ':createdAt': createdAt,
+            },
             { removeUndefinedValues: true },
           ),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -73,7 +80,11 @@ interface OrderUpdateExpression {
   readonly values: Record<string, unknown>;
 }
 
-async function conditionalUpdate(table: { client: DynamoDBDocumentClient; tableName: string }, orderId: string, update: OrderUpdateExpression): Promise<OrderUpdate> {
+async function conditionalUpdate(
+  table: { client: DynamoDBDocumentClient; tableName: string },
+  orderId: string,
+  update: OrderUpdateExpression,
+): Promise<OrderUpdate> {
   try {
     const answer = await table.client.send(
       new UpdateCommand({

@@ -27,7 +27,12 @@ export function dynamoDBOutageResponder(): MiddlewareObj<APIGatewayProxyEvent, A
     onError: async (request) => {
       if (!isDynamoDBOutage(request.error)) return;
       request.response = problemResponse(
-        { type: 'urn:orders-api:store-unavailable', title: 'Orders store unavailable', status: 503, detail: 'The orders table could not be reached; retry shortly.' },
+        {
+          type: 'urn:orders-api:store-unavailable',
+          title: 'Orders store unavailable',
+          status: 503,
+          detail: 'The orders table could not be reached; retry shortly.',
+        },
         { 'Retry-After': '1' },
       ) as APIGatewayProxyResult;
     },

@@ -10,7 +10,8 @@ export const invalidOrderProblem = {
   type: 'urn:orders-api:invalid-order',
   title: 'Invalid order',
   status: 400,
-  detail: 'The body must be a JSON object with productId (a string of 1 to 64 characters) and quantity (an integer from 1 to 1000), and may have customerId (a string of 1 to 64 characters).',
+  detail:
+    'The body must be a JSON object with productId (a string of 1 to 64 characters) and quantity (an integer from 1 to 1000), and may have customerId (a string of 1 to 64 characters).',
 } as const;
 
 /**
@@ -18,7 +19,8 @@ export const invalidOrderProblem = {
  * `$context.error.messageString` arrives already quoted and `$context.error.responseType` is [A-Z_] only, so the result
  * is always JSON; `validationErrorString` holds quotes and can never sit safely inside a JSON string.
  */
-export const gatewayProblemTemplate = '{"type":"urn:orders-api:gateway:$context.error.responseType","title":$context.error.messageString,"requestId":"$context.requestId"}';
+export const gatewayProblemTemplate =
+  '{"type":"urn:orders-api:gateway:$context.error.responseType","title":$context.error.messageString,"requestId":"$context.requestId"}';
 
 /** The headers of every gateway answer: problem+json, and the CORS headers a browser needs to read it. */
 export const gatewayProblemHeaders = {

@@ -85,7 +85,8 @@ export class OrdersRestApi extends Construct {
   constructor(scope: Construct, id: string, props: OrdersRestApiProps = {}) {
     super(scope, id);
     const settings = { ...ordersRestApiDefaults, ...props };
-    if (settings.cloudWatchRole && !settings.accessLogging) throw new TypeError('Expected `cloudWatchRole` only with `accessLogging: true`: nothing else needs the account role.');
+    if (settings.cloudWatchRole && !settings.accessLogging)
+      throw new TypeError('Expected `cloudWatchRole` only with `accessLogging: true`: nothing else needs the account role.');
     this.api = new RestApi(this, 'Api', {
       restApiName: 'orders',
       // Opt-in: the account-wide role is account configuration that outlives the stack, so it is retained.
@@ -127,7 +128,10 @@ export class OrdersRestApi extends Construct {
       responseHeaders,
       templates: { 'application/json': JSON.stringify(invalidOrderProblem) },
     });
-    for (const [id, type] of [['Default4xx', ResponseType.DEFAULT_4XX], ['Default5xx', ResponseType.DEFAULT_5XX]] as const) {
+    for (const [id, type] of [
+      ['Default4xx', ResponseType.DEFAULT_4XX],
+      ['Default5xx', ResponseType.DEFAULT_5XX],
+    ] as const) {
       this.api.addGatewayResponse(id, { type, responseHeaders, templates: { 'application/json': gatewayProblemTemplate } });
     }
   }

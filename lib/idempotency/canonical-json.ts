@@ -42,20 +42,28 @@ function encodeNumber(value: number): string {
 function encodeLeaf(value: unknown): string | undefined {
   if (value === hole) return '!hole';
   switch (typeof value) {
-    case 'string': return quote(value);
-    case 'number': return encodeNumber(value);
-    case 'boolean': return String(value);
-    case 'undefined': return 'undefined';
-    case 'bigint': return `!bigint"${value}"`;
-    case 'symbol': return `!symbol${quote(Symbol.keyFor(value) ?? value.description ?? '')}`;
-    case 'function': return `!function${quote(value.name)}`;
+    case 'string':
+      return quote(value);
+    case 'number':
+      return encodeNumber(value);
+    case 'boolean':
+      return String(value);
+    case 'undefined':
+      return 'undefined';
+    case 'bigint':
+      return `!bigint"${value}"`;
+    case 'symbol':
+      return `!symbol${quote(Symbol.keyFor(value) ?? value.description ?? '')}`;
+    case 'function':
+      return `!function${quote(value.name)}`;
   }
   if (value === null) return 'null';
   const object = value as object;
   if (object instanceof Date) return `!date"${object.getTime()}"`;
   if (object instanceof RegExp) return `!RegExp${quote(String(object))}`;
   if (ArrayBuffer.isView(object)) return `!${tagOf(object)}"${Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64')}"`;
-  if (object instanceof ArrayBuffer || object instanceof SharedArrayBuffer) return `!${tagOf(object)}"${Buffer.from(object as ArrayBuffer).toString('base64')}"`;
+  if (object instanceof ArrayBuffer || object instanceof SharedArrayBuffer)
+    return `!${tagOf(object)}"${Buffer.from(object as ArrayBuffer).toString('base64')}"`;
   if (object instanceof Number || object instanceof String || object instanceof Boolean) return `!${tagOf(object)}(${encodeLeaf(object.valueOf())})`;
   return undefined;
 }

@@ -138,24 +138,19 @@ export const isIdempotencyError = (error: unknown): error is IdempotencyError =>
 /** True when `error` is an {@link IdempotencyKeyError}. */
 export const isIdempotencyKeyError = (error: unknown): error is IdempotencyKeyError => error instanceof IdempotencyKeyError;
 /** True when `error` is an {@link IdempotencyInProgressError}. */
-export const isIdempotencyInProgressError = (error: unknown): error is IdempotencyInProgressError =>
-  error instanceof IdempotencyInProgressError;
+export const isIdempotencyInProgressError = (error: unknown): error is IdempotencyInProgressError => error instanceof IdempotencyInProgressError;
 /** True when `error` is an {@link IdempotencyPayloadMismatchError}. */
-export const isIdempotencyPayloadMismatchError = (error: unknown): error is IdempotencyPayloadMismatchError =>
-  error instanceof IdempotencyPayloadMismatchError;
+export const isIdempotencyPayloadMismatchError = (error: unknown): error is IdempotencyPayloadMismatchError => error instanceof IdempotencyPayloadMismatchError;
 /** True when `error` is an {@link IdempotencyStoreError}. */
 export const isIdempotencyStoreError = (error: unknown): error is IdempotencyStoreError => error instanceof IdempotencyStoreError;
 /** True when `error` is an {@link IdempotencyResultNotStoredError}. */
-export const isIdempotencyResultNotStoredError = (error: unknown): error is IdempotencyResultNotStoredError =>
-  error instanceof IdempotencyResultNotStoredError;
+export const isIdempotencyResultNotStoredError = (error: unknown): error is IdempotencyResultNotStoredError => error instanceof IdempotencyResultNotStoredError;
 /** True when `error` is an {@link IdempotencyRecordCorruptError}. */
-export const isIdempotencyRecordCorruptError = (error: unknown): error is IdempotencyRecordCorruptError =>
-  error instanceof IdempotencyRecordCorruptError;
+export const isIdempotencyRecordCorruptError = (error: unknown): error is IdempotencyRecordCorruptError => error instanceof IdempotencyRecordCorruptError;
 /** True when `error` is an {@link IdempotencyLeaseLostError}. */
 export const isIdempotencyLeaseLostError = (error: unknown): error is IdempotencyLeaseLostError => error instanceof IdempotencyLeaseLostError;
 /** True when `error` is an {@link IdempotencyTransactionCanceledError}. */
 export const isIdempotencyTransactionCanceledError = (error: unknown): error is IdempotencyTransactionCanceledError =>
   error instanceof IdempotencyTransactionCanceledError;
 /** True when `error` is an {@link IdempotencyClaimAmbiguousError}. */
-export const isIdempotencyClaimAmbiguousError = (error: unknown): error is IdempotencyClaimAmbiguousError =>
-  error instanceof IdempotencyClaimAmbiguousError;
+export const isIdempotencyClaimAmbiguousError = (error: unknown): error is IdempotencyClaimAmbiguousError => error instanceof IdempotencyClaimAmbiguousError;

@@ -1,4 +1,10 @@
-import { IdempotencyInProgressError, IdempotencyPayloadMismatchError, IdempotencyRecordCorruptError, IdempotencyResultNotStoredError, type IdempotencyError } from './errors.js';
+import {
+  IdempotencyInProgressError,
+  IdempotencyPayloadMismatchError,
+  IdempotencyRecordCorruptError,
+  IdempotencyResultNotStoredError,
+  type IdempotencyError,
+} from './errors.js';
 import { RecordStatus, secondsUntilLeaseEnds, type IdempotencyRecord } from './record.js';
 import { parseStoredResult } from './store/result-encoding.js';
 

@@ -31,7 +31,13 @@ export { fingerprintRequest, type RequestFingerprint } from './http/request-fing
 export { readCallerScope } from './http/caller-scope.js';
 export { idempotencyProblemResponse, problemResponse, storeUnavailableRetryAfterSeconds, type Problem } from './http/problem.js';
 export { replayedHeader } from './http/replay-headers.js';
-export { createSqsBatchHandler, sqsBatchHandlerDefaults, type SqsBatchHandler, type SqsBatchHandlerOptions, type SqsRecordHandler } from './sqs/sqs-batch-handler.js';
+export {
+  createSqsBatchHandler,
+  sqsBatchHandlerDefaults,
+  type SqsBatchHandler,
+  type SqsBatchHandlerOptions,
+  type SqsRecordHandler,
+} from './sqs/sqs-batch-handler.js';
 export { completeWithTransaction, type TransactionCompletion } from './transaction.js';
 export { maxTransactionWrites } from './store/dynamodb-transaction.js';
 export {

@@ -62,7 +62,10 @@ export const disabledEnvironmentVariable = 'IDEMPOTENCY_DISABLED';
  * Builds the claim → run → complete | release lifecycle from validated options. Adapters call this once, at construction.
  * @throws {TypeError} naming the first invalid option.
  */
-export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TInput, TResult>, adapter: LifecycleAdapter<TResult> = {}): Lifecycle<TInput, TResult> {
+export function createLifecycle<TInput, TResult>(
+  options: IdempotencyOptions<TInput, TResult>,
+  adapter: LifecycleAdapter<TResult> = {},
+): Lifecycle<TInput, TResult> {
   const config = resolveIdempotencyOptions(options);
   const { store, now } = config;
   const storedForm = adapter.storedForm ?? ((result: TResult): unknown => result);
@@ -94,7 +97,13 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     const nowMs = now();
     const cached = cache?.get(id, nowMs);
     if (cached !== undefined) return replayHeld({ ...cached, id, status: RecordStatus.Completed }, fingerprintHash, nowMs, 0, true);
-    const request = { id, fingerprintHash, nowMs, leaseExpiresAtEpochMs: nowMs + leaseMsFor(context, config.fallbackLeaseSeconds), expiresAtEpochSeconds: toEpochSeconds(nowMs) + config.expiresAfterSeconds };
+    const request = {
+      id,
+      fingerprintHash,
+      nowMs,
+      leaseExpiresAtEpochMs: nowMs + leaseMsFor(context, config.fallbackLeaseSeconds),
+      expiresAtEpochSeconds: toEpochSeconds(nowMs) + config.expiresAfterSeconds,
+    };
     let answer;
     try {
       answer = await timed(() => store.claim(request));
@@ -107,12 +116,19 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
     return { kind: 'run', claim: answer.value.claim };
   };
 
-  const replayHeld = (record: Parameters<typeof resolveHeldRecord>[0], fingerprintHash: string | undefined, nowMs: number, durationMs: number, fromCache: boolean): Begin<TResult> => {
+  const replayHeld = (
+    record: Parameters<typeof resolveHeldRecord>[0],
+    fingerprintHash: string | undefined,
+    nowMs: number,
+    durationMs: number,
+    fromCache: boolean,
+  ): Begin<TResult> => {
     const resolution = resolveHeldRecord(record, fingerprintHash, nowMs);
     report?.({ type: resolution.outcome, recordId: record.id, durationMs, fromCache });
     if (resolution.outcome === 'corrupt') log(corruptRecordMessage, { recordId: record.id, error: resolution.error });
     if (resolution.outcome !== 'replayed') throw resolution.error;
-    if (!fromCache && record.result !== undefined) cache?.set(record.id, { expiresAtEpochSeconds: record.expiresAtEpochSeconds, fingerprintHash: record.fingerprintHash, result: record.result });
+    if (!fromCache && record.result !== undefined)
+      cache?.set(record.id, { expiresAtEpochSeconds: record.expiresAtEpochSeconds, fingerprintHash: record.fingerprintHash, result: record.result });
     return { kind: 'replay', result: resolution.result as TResult };
   };
 
@@ -134,7 +150,11 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
       return;
     }
     report?.({ type: 'completed', recordId: claim.id, durationMs });
-    cache?.set(claim.id, { expiresAtEpochSeconds: claim.expiresAtEpochSeconds, fingerprintHash: claim.fingerprintHash, result: cachedResult(stored, value.resultStored) });
+    cache?.set(claim.id, {
+      expiresAtEpochSeconds: claim.expiresAtEpochSeconds,
+      fingerprintHash: claim.fingerprintHash,
+      result: cachedResult(stored, value.resultStored),
+    });
   };
 
   // User code decides and shapes what is stored. If it throws, the completion records the result as not stored: the
@@ -166,7 +186,8 @@ export function createLifecycle<TInput, TResult>(options: IdempotencyOptions<TIn
   };
 
   const commit = async (held: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter) => {
-    if (!isTransactionalStore(store)) throw new IdempotencyStoreError('This idempotency store cannot complete a record inside a transaction', { cause: undefined });
+    if (!isTransactionalStore(store))
+      throw new IdempotencyStoreError('This idempotency store cannot complete a record inside a transaction', { cause: undefined });
     const startedMs = now();
     const claim = held === undefined ? undefined : retainedFromNow(held);
     const { stored } = toStored(claim?.id, result, false);

@@ -42,7 +42,10 @@ const answersInErrorChain = new WeakMap<object, unknown>();
  * `undefined` results replay too; only a claim this invocation made is ever completed or released, and never after
  * the handler committed it in a transaction.
  */
-export function createIdempotencyPhases<TEvent, TResult>(lifecycle: Lifecycle<TEvent, TResult>, answers: MiddlewareAnswers<TResult> = {}): MiddlewareObj<TEvent, TResult> {
+export function createIdempotencyPhases<TEvent, TResult>(
+  lifecycle: Lifecycle<TEvent, TResult>,
+  answers: MiddlewareAnswers<TResult> = {},
+): MiddlewareObj<TEvent, TResult> {
   const answerEarly = (request: Request<TEvent, TResult>, response: TResult, reason: Error) => {
     if (answers.answerInErrorChain !== true) {
       request.earlyResponse = response;

@@ -41,7 +41,9 @@ export interface TransactionCompletion {
 export async function completeWithTransaction(contextOrRequest: object, completion: TransactionCompletion): Promise<void> {
   const held = findHeldClaim(contextOrRequest);
   if (held === undefined) {
-    throw new TypeError('No idempotency claim is bound to this object: pass the Lambda context (or Middy request) of a handler wrapped by idempotency(), httpIdempotency() or makeIdempotent().');
+    throw new TypeError(
+      'No idempotency claim is bound to this object: pass the Lambda context (or Middy request) of a handler wrapped by idempotency(), httpIdempotency() or makeIdempotent().',
+    );
   }
   if (held.committed) throw new TypeError('This invocation already committed its idempotency record.');
   await held.commit(completion.writes, completion.result, completeWithWrites);

@@ -18,7 +18,9 @@ export function resolveWrappedNamespace(fn: (...args: never[]) => unknown, names
   const name = fn.name;
   // A bound function's source is hidden, so two methods of one name cannot be told apart.
   if (sharedNames.has(name) || name.startsWith('bound ')) {
-    throw new TypeError(`Expected \`namespace\` to be set: the wrapped function has no name of its own (${JSON.stringify(name)}), so its records could meet another operation's.`);
+    throw new TypeError(
+      `Expected \`namespace\` to be set: the wrapped function has no name of its own (${JSON.stringify(name)}), so its records could meet another operation's.`,
+    );
   }
   const source = Function.prototype.toString.call(fn);
   const owner = inferredOwners.get(name);

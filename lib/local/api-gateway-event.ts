@@ -26,7 +26,8 @@ const groupValues = (pairs: Array<[string, string]>) => {
   return grouped;
 };
 // API Gateway's single-value maps keep the last value of a repeated name.
-const lastValues = (grouped: Record<string, string[]>) => Object.fromEntries(Object.entries(grouped).map(([name, values]) => [name, values[values.length - 1]]));
+const lastValues = (grouped: Record<string, string[]>) =>
+  Object.fromEntries(Object.entries(grouped).map(([name, values]) => [name, values[values.length - 1]]));
 
 /**
  * Builds the API Gateway REST (v1) proxy event AWS would send for `request`: headers and multiValueHeaders in the

@@ -16,7 +16,8 @@ const answer = (statusCode: number, responseType: string, message: string, heade
  */
 export const gatewayAnswers = {
   /** What API Gateway REST answers when no resource and method match: it does not say which one is missing. */
-  missingAuthenticationToken: () => answer(403, 'MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', { 'x-amzn-ErrorType': 'MissingAuthenticationTokenException' }),
+  missingAuthenticationToken: () =>
+    answer(403, 'MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', { 'x-amzn-ErrorType': 'MissingAuthenticationTokenException' }),
   /** An order body the request model rejects. */
   invalidOrderBody: (): APIGatewayProxyResult => ({ statusCode: 400, headers: { ...gatewayProblemHeaders }, body: JSON.stringify(invalidOrderProblem) }),
   /** A request HTTP cannot parse, or whose body the client did not finish sending. */

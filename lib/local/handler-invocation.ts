@@ -32,16 +32,23 @@ export async function invokeWithin(invoke: () => Promise<unknown> | undefined, t
   const deadline = new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), timeoutMs)));
   const settled = Promise.resolve()
     .then(invoke)
-    .then((result) => ({ result }), (error: unknown) => ({ error }));
+    .then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
   try {
     const outcome = await Promise.race([settled, deadline]);
-    if (outcome === timedOut && functionEnds) return { answer: gatewayAnswers.badGateway(), failure: `the function timed out after ${timeoutMs} ms (its Lambda timeout)` };
-    if (outcome === timedOut) return { answer: gatewayAnswers.endpointTimeout(), failure: `the handler did not answer within the ${timeoutMs} ms integration timeout` };
+    if (outcome === timedOut && functionEnds)
+      return { answer: gatewayAnswers.badGateway(), failure: `the function timed out after ${timeoutMs} ms (its Lambda timeout)` };
+    if (outcome === timedOut)
+      return { answer: gatewayAnswers.endpointTimeout(), failure: `the handler did not answer within the ${timeoutMs} ms integration timeout` };
     if ('error' in outcome) return { answer: gatewayAnswers.badGateway(), failure: describeError(outcome.error) };
     const sent = asLambdaSendsIt(outcome.result);
     if ('error' in sent) return { answer: gatewayAnswers.badGateway(), failure: `the handler's answer cannot be serialised: ${describeError(sent.error)}` };
     const problem = proxyResultProblem(sent.result);
-    return problem === undefined ? { answer: sent.result as APIGatewayProxyResult } : { answer: gatewayAnswers.badGateway(), failure: `the handler's answer is not a proxy result: ${problem}` };
+    return problem === undefined
+      ? { answer: sent.result as APIGatewayProxyResult }
+      : { answer: gatewayAnswers.badGateway(), failure: `the handler's answer is not a proxy result: ${problem}` };
   } finally {
     clearTimeout(timer);
   }
@@ -64,7 +71,8 @@ const describeError = (error: unknown) => (error instanceof Error ? (error.stack
 function proxyResultProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'no object';
   const result = value as Partial<Record<keyof APIGatewayProxyResult, unknown>>;
-  if (!Number.isInteger(result.statusCode) || (result.statusCode as number) < 100 || (result.statusCode as number) > 599) return `statusCode ${String(result.statusCode)}`;
+  if (!Number.isInteger(result.statusCode) || (result.statusCode as number) < 100 || (result.statusCode as number) > 599)
+    return `statusCode ${String(result.statusCode)}`;
   if (result.body !== undefined && result.body !== null && typeof result.body !== 'string') return 'a body that is not a string';
   const pairs: Array<[string, unknown]> = Object.entries((result.headers ?? {}) as object);
   for (const [name, values] of Object.entries((result.multiValueHeaders ?? {}) as object)) {

@@ -59,7 +59,12 @@ export async function bridgeHttpRequest(bridge: HttpBridge, request: IncomingMes
   return { answer, bridged: { method, path, status: answer.statusCode, replayed, ...(failure === undefined ? {} : { failure }) } };
 }
 
-async function answerRequest(bridge: HttpBridge, request: IncomingMessage, method: string, segments: readonly string[] | undefined): Promise<{ answer: APIGatewayProxyResult; failure?: string }> {
+async function answerRequest(
+  bridge: HttpBridge,
+  request: IncomingMessage,
+  method: string,
+  segments: readonly string[] | undefined,
+): Promise<{ answer: APIGatewayProxyResult; failure?: string }> {
   // The stack's mock integration answers preflights on every resource, root included, without a function.
   if (method === 'OPTIONS' && isApiResource(bridge.routes, segments)) return { answer: { statusCode: 204, headers: { ...preflightHeaders }, body: '' } };
   const match = matchRoute(bridge.routes, method, segments);

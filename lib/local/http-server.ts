@@ -16,7 +16,10 @@ export function createBridgeServer(bridge: HttpBridge, log: RequestLog | undefin
   const logRequest: LogRequest = (startedMs, bridged) => {
     const durationMs = Date.now() - startedMs;
     const failure = bridged.failure === undefined ? '' : `\n  ${bridged.failure}`;
-    log?.(`${logSafe(bridged.method)} ${logSafe(bridged.path)} ${bridged.status}${bridged.replayed ? ' replayed' : ''} ${durationMs} ms${failure}`, { ...bridged, durationMs });
+    log?.(`${logSafe(bridged.method)} ${logSafe(bridged.path)} ${bridged.status}${bridged.replayed ? ' replayed' : ''} ${durationMs} ms${failure}`, {
+      ...bridged,
+      durationMs,
+    });
   };
   const serving: Serving = new WeakMap();
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
@@ -26,7 +29,10 @@ export function createBridgeServer(bridge: HttpBridge, log: RequestLog | undefin
       .catch((error: unknown) => {
         // Not expected: the bridge answers every failure itself. Still, the caller gets an answer and the log a line.
         const failure = `the local server failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-        return { answer: gatewayAnswers.badGateway(), bridged: { method: request.method ?? '', path: request.url ?? '', status: 502, replayed: false, failure } };
+        return {
+          answer: gatewayAnswers.badGateway(),
+          bridged: { method: request.method ?? '', path: request.url ?? '', status: 502, replayed: false, failure },
+        };
       })
       .then(({ answer, bridged }) => {
         logRequest(startedMs, bridged);
@@ -40,7 +46,14 @@ export function createBridgeServer(bridge: HttpBridge, log: RequestLog | undefin
   // Node answers an unknown `Expect` with a bare 417 by itself; API Gateway serves the request.
   server.on('checkExpectation', onRequest);
   server.on('connect', (request: IncomingMessage, socket: Duplex) => {
-    refuse(logRequest, serving, socket, Buffer.from(`${request.method} ${request.url}`), gatewayAnswers.missingAuthenticationToken(), 'no resource takes CONNECT');
+    refuse(
+      logRequest,
+      serving,
+      socket,
+      Buffer.from(`${request.method} ${request.url}`),
+      gatewayAnswers.missingAuthenticationToken(),
+      'no resource takes CONNECT',
+    );
   });
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => answerClientError(logRequest, serving, error, socket));
   return server;
@@ -57,7 +70,8 @@ function answerClientError(logRequest: LogRequest, serving: Serving, error: Node
   const served = serving.get(socket);
   if (served !== undefined && error.code !== 'ECONNRESET') {
     // A body HTTP cannot parse (a bad chunk): answer it here, since its stream never ends; the bridge logs it.
-    if (!served.request.complete) return void (socket.writable ? socket.end(toRawHttpResponse(gatewayAnswers.badRequest()), () => socket.destroy()) : socket.destroy());
+    if (!served.request.complete)
+      return void (socket.writable ? socket.end(toRawHttpResponse(gatewayAnswers.badRequest()), () => socket.destroy()) : socket.destroy());
     // Bytes after a complete request: answered and logged once the request before them has its answer.
     return void served.response.once('close', () => refuse(logRequest, serving, socket, error.rawPacket, ...clientErrorAnswer(error.code)));
   }
@@ -82,7 +96,8 @@ function clientErrorAnswer(code: string | undefined): [APIGatewayProxyResult, st
 }
 
 // Log lines show what the client sent, with control and non-ASCII characters escaped so that a line stays one line.
-const logSafe = (text: string) => (text === '' ? '-' : text.slice(0, 200).replace(/[^\x21-\x7e]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`));
+const logSafe = (text: string) =>
+  text === '' ? '-' : text.slice(0, 200).replace(/[^\x21-\x7e]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 function writeAnswer(response: ServerResponse, answer: APIGatewayProxyResult): void {
   const headers: Record<string, string | string[]> = {};

@@ -63,7 +63,8 @@ const functionsDirectory = fileURLToPath(new URL('../../functions/', import.meta
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000;
-  if (!Number.isInteger(integrationTimeoutMs) || integrationTimeoutMs <= 0) throw new TypeError(`integrationTimeoutMs must be a positive whole number of milliseconds, got ${String(options.integrationTimeoutMs)}`);
+  if (!Number.isInteger(integrationTimeoutMs) || integrationTimeoutMs <= 0)
+    throw new TypeError(`integrationTimeoutMs must be a positive whole number of milliseconds, got ${String(options.integrationTimeoutMs)}`);
   const tableNames = { ...localTableDefaults, ...options.tableNames };
   const client = new DynamoDBClient({ ...localDynamoDBClientConfig, endpoint: options.dynamoDBEndpoint });
   try {

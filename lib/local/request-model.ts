@@ -49,6 +49,10 @@ function matches(schema: ModelSchema, value: unknown): boolean {
       return length >= (schema.minLength ?? 0) && length <= (schema.maxLength ?? Number.POSITIVE_INFINITY);
     }
     case 'integer':
-      return Number.isInteger(value) && (value as number) >= (schema.minimum ?? Number.NEGATIVE_INFINITY) && (value as number) <= (schema.maximum ?? Number.POSITIVE_INFINITY);
+      return (
+        Number.isInteger(value) &&
+        (value as number) >= (schema.minimum ?? Number.NEGATIVE_INFINITY) &&
+        (value as number) <= (schema.maximum ?? Number.POSITIVE_INFINITY)
+      );
   }
 }

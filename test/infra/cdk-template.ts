@@ -31,7 +31,9 @@ export function pairs(actions: readonly string[], resource: unknown): string[] {
 /** Every (action, resource) pair the inline policies of the role `roleLogicalId` allow, as {@link pairs} strings. */
 export function allowedPairs(template: Template, roleLogicalId: string): string[] {
   const role = JSON.stringify({ Ref: roleLogicalId });
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === role));
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === role),
+  );
   return policies.flatMap((policy) =>
     (policy.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown }[]).flatMap((statement) => {
       if (statement.Effect !== 'Allow') throw new Error(`Unexpected ${statement.Effect} statement in a policy of ${roleLogicalId}`);

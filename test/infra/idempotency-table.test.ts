@@ -72,7 +72,13 @@ describe('IdempotencyTable', () => {
       const tableId = stack.getLogicalId(table.table.node.defaultChild as CfnTable);
       template.hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
-          Statement: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [{ 'Fn::GetAtt': [tableId, 'Arn'] }] }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+              Resource: [{ 'Fn::GetAtt': [tableId, 'Arn'] }],
+            },
+          ],
         },
       });
       template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { STAGE: 'test', IDEMPOTENCY_TABLE_NAME: { Ref: tableId } } } });

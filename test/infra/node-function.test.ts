@@ -13,7 +13,11 @@ let logGroupId: string;
 
 beforeAll(() => {
   const stack = createTestStack(out.outdir);
-  const fn = new NodeFunction(stack, 'Fn', { entry, environment: { STAGE: 'test', NODE_OPTIONS: '--enable-source-maps --max-old-space-size=400' }, logRetention: RetentionDays.ONE_WEEK });
+  const fn = new NodeFunction(stack, 'Fn', {
+    entry,
+    environment: { STAGE: 'test', NODE_OPTIONS: '--enable-source-maps --max-old-space-size=400' },
+    logRetention: RetentionDays.ONE_WEEK,
+  });
   fn.addEnvironment('ADDED_LATER', 'yes');
   logGroupId = stack.getLogicalId(fn.logGroup.node.defaultChild as CfnElement);
   template = Template.fromStack(stack);
@@ -40,7 +44,9 @@ describe('NodeFunction', () => {
   it('may write only to its log group, without a managed policy', () => {
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }] },
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }],
+      },
     });
   });
 });

@@ -9,20 +9,20 @@ afterAll(() => out.remove());
 
 // The passing case is every other infra test: they synthesize the same app, and any unacknowledged error throws.
 describe('createOrdersApiApp', () => {
-  it(
-    'fails synthesis on an AwsSolutions error nobody acknowledged',
-    () => {
-      // Arrange
-      const { stack } = createOrdersApiApp(templateAppProps(out.outdir));
-      // An outdated runtime outside the route functions, whose acknowledgement does not reach it: AwsSolutions-L1.
-      new LambdaFunction(stack, 'Outdated', { runtime: Runtime.NODEJS_20_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => null;') });
+  it('fails synthesis on an AwsSolutions error nobody acknowledged', () => {
+    // Arrange
+    const { stack } = createOrdersApiApp(templateAppProps(out.outdir));
+    // An outdated runtime outside the route functions, whose acknowledgement does not reach it: AwsSolutions-L1.
+    new LambdaFunction(stack, 'Outdated', {
+      runtime: Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => null;'),
+    });
 
-      // Act
-      const synthesize = () => Template.fromStack(stack);
+    // Act
+    const synthesize = () => Template.fromStack(stack);
 
-      // Assert
-      expect(synthesize).toThrow(/ERROR[^\n]*\n\s*OrdersApiStack\/Outdated\/Resource[^\n]*\n\s*Acknowledge with 'AwsSolutions::AwsSolutions-L1'/);
-    },
-    120_000,
-  );
+    // Assert
+    expect(synthesize).toThrow(/ERROR[^\n]*\n\s*OrdersApiStack\/Outdated\/Resource[^\n]*\n\s*Acknowledge with 'AwsSolutions::AwsSolutions-L1'/);
+  }, 120_000);
 });

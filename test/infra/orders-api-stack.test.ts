@@ -72,16 +72,19 @@ describe('OrdersApiStack functions', () => {
     });
   });
 
-  it.each(orderRoutes.map((route) => [route.name, route] as const))('allows %s only the actions its route lists, on its tables and log group', (name, route) => {
-    const fn = stack.functions.get(name)!;
-    const expected = [
-      ...pairs(route.ordersTableActions, { 'Fn::GetAtt': [idOf(stack.ordersTable), 'Arn'] }),
-      ...(route.usesIdempotency ? pairs(idempotencyTableActions, { 'Fn::GetAtt': [idOf(stack.idempotencyTable.table), 'Arn'] }) : []),
-      ...pairs(['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [idOf(fn.logGroup), 'Arn'] }),
-    ];
+  it.each(orderRoutes.map((route) => [route.name, route] as const))(
+    'allows %s only the actions its route lists, on its tables and log group',
+    (name, route) => {
+      const fn = stack.functions.get(name)!;
+      const expected = [
+        ...pairs(route.ordersTableActions, { 'Fn::GetAtt': [idOf(stack.ordersTable), 'Arn'] }),
+        ...(route.usesIdempotency ? pairs(idempotencyTableActions, { 'Fn::GetAtt': [idOf(stack.idempotencyTable.table), 'Arn'] }) : []),
+        ...pairs(['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [idOf(fn.logGroup), 'Arn'] }),
+      ];
 
-    expect(allowedPairs(template, idOf(fn.role!)).sort()).toEqual(expected.sort());
-  });
+      expect(allowedPairs(template, idOf(fn.role!)).sort()).toEqual(expected.sort());
+    },
+  );
 
   it('attaches no managed policy to the function roles', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
@@ -141,14 +144,17 @@ describe('OrdersApiStack API', () => {
     expect(JSON.parse(substituted(response.Properties.ResponseTemplates['application/json'], gatewayVariables))).toEqual(invalidOrderProblem);
   });
 
-  it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])('answers %s (unknown route 403, 429, 502, 504 and the rest) with a problem that parses after substitution', (type) => {
-    const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }));
-    expect(JSON.parse(substituted(response.Properties.ResponseTemplates['application/json'], gatewayVariables))).toEqual({
-      type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN',
-      title: 'Missing Authentication Token',
-      requestId: gatewayVariables['$context.requestId'],
-    });
-  });
+  it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])(
+    'answers %s (unknown route 403, 429, 502, 504 and the rest) with a problem that parses after substitution',
+    (type) => {
+      const [response] = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }));
+      expect(JSON.parse(substituted(response.Properties.ResponseTemplates['application/json'], gatewayVariables))).toEqual({
+        type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN',
+        title: 'Missing Authentication Token',
+        requestId: gatewayVariables['$context.requestId'],
+      });
+    },
+  );
 
   it('gives every gateway response problem+json, the CORS origin and the headers a browser must read', () => {
     const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'));
@@ -178,7 +184,9 @@ describe('OrdersApiStack API', () => {
     for (const preflight of preflights) {
       const [response] = preflight.Properties.Integration.IntegrationResponses;
       expect(response.StatusCode).toBe('204');
-      expect(response.ResponseParameters).toEqual(Object.fromEntries(Object.entries(preflightHeaders).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`])));
+      expect(response.ResponseParameters).toEqual(
+        Object.fromEntries(Object.entries(preflightHeaders).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`])),
+      );
     }
   });
 
@@ -186,7 +194,11 @@ describe('OrdersApiStack API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'OPTIONS',
       Integration: {
-        IntegrationResponses: [Match.objectLike({ ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Headers': Match.stringLikeRegexp('Idempotency-Key') }) })],
+        IntegrationResponses: [
+          Match.objectLike({
+            ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Headers': Match.stringLikeRegexp('Idempotency-Key') }),
+          }),
+        ],
       },
     });
   });
@@ -200,13 +212,16 @@ describe('OrdersApiStack API', () => {
 });
 
 describe('OrdersApiStack with the account-dependent settings turned on', () => {
-  const synth = (context: Record<string, string>) => Template.fromStack(createOrdersApiApp({ ...templateAppProps(out.outdir), context: { ...templateAppProps(out.outdir).context, ...context } }).stack);
+  const synth = (context: Record<string, string>) =>
+    Template.fromStack(createOrdersApiApp({ ...templateAppProps(out.outdir), context: { ...templateAppProps(out.outdir).context, ...context } }).stack);
 
   it(
     'writes JSON access logs with -c accessLogging=true, using the role already set in the account',
     () => {
       const logged = synth({ accessLogging: 'true' });
-      logged.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') } });
+      logged.hasResourceProperties('AWS::ApiGateway::Stage', {
+        AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+      });
       logged.resourceCountIs('AWS::ApiGateway::Account', 0);
     },
     cdkTimeoutMs,

@@ -81,7 +81,13 @@ describe('npm run synth', () => {
     };
     const intent = await invoke('CreateOrderIntent', { method: 'POST', resource: '/order-intents', path: '/order-intents' });
     const { orderId } = JSON.parse(intent.body) as { orderId: string };
-    const place = { method: 'PUT', resource: '/orders/{orderId}', path: `/orders/${orderId}`, pathParameters: { orderId }, body: '{"productId":"p-1","quantity":2}' };
+    const place = {
+      method: 'PUT',
+      resource: '/orders/{orderId}',
+      path: `/orders/${orderId}`,
+      pathParameters: { orderId },
+      body: '{"productId":"p-1","quantity":2}',
+    };
 
     // Act
     const first = await invoke('PlaceOrder', place);

@@ -2,13 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import {
-  completeWithTransaction,
-  createSqsBatchHandler,
-  idempotency,
-  IdempotencyClaimAmbiguousError,
-  makeIdempotent,
-} from '../../lib/idempotency/index.js';
+import { completeWithTransaction, createSqsBatchHandler, idempotency, IdempotencyClaimAmbiguousError, makeIdempotent } from '../../lib/idempotency/index.js';
 import { createOrdersTable } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { createSqsEvent, createSqsRecord, failedMessageIds } from '../support/sqs-events.js';
@@ -63,7 +57,10 @@ describe('completeWithTransaction completes the claim of the call it runs inside
     const replays = await Promise.all([placeA({ id: idA }, createLambdaContext()), placeB({ id: idB }, createLambdaContext())]);
 
     // Assert
-    expect(firsts).toEqual([{ id: idA, by: 'A' }, { id: idB, by: 'B' }]);
+    expect(firsts).toEqual([
+      { id: idA, by: 'A' },
+      { id: idB, by: 'B' },
+    ]);
     expect(replays).toEqual(firsts);
     expect(runs).toEqual({ A: 1, B: 1 });
     expect([await orderNote(idA), await orderNote(idB)]).toEqual(['A', 'B']);
@@ -72,12 +69,15 @@ describe('completeWithTransaction completes the claim of the call it runs inside
   it('keeps an outer Middy claim intact around a wrapped call nested on the same context', async () => {
     // Arrange
     let innerRuns = 0;
-    const reserve = makeIdempotent(async (input: { id: string }, context: Context) => {
-      innerRuns += 1;
-      const result = { reserved: input.id };
-      await completeWithTransaction(context, { writes: [putOrder(`${input.id}-stock`, 'inner')], result });
-      return result;
-    }, { store: fixture.store, key: (input) => input.id, namespace: 'reserve' });
+    const reserve = makeIdempotent(
+      async (input: { id: string }, context: Context) => {
+        innerRuns += 1;
+        const result = { reserved: input.id };
+        await completeWithTransaction(context, { writes: [putOrder(`${input.id}-stock`, 'inner')], result });
+        return result;
+      },
+      { store: fixture.store, key: (input) => input.id, namespace: 'reserve' },
+    );
     let outerRuns = 0;
     const handler = middy(async (event: { id: string }, context: Context) => {
       outerRuns += 1;
@@ -103,15 +103,21 @@ describe('completeWithTransaction completes the claim of the call it runs inside
 
   it('keeps a wrapped call nested in another wrapped call on the same context apart from it', async () => {
     // Arrange
-    const inner = makeIdempotent(async (input: { id: string }, context: Context) => {
-      await completeWithTransaction(context, { writes: [putOrder(`${input.id}-inner`, 'inner')], result: 'inner' });
-      return 'inner';
-    }, { store: fixture.store, key: (input) => input.id, namespace: 'inner' });
-    const outer = makeIdempotent(async (input: { id: string }, context: Context) => {
-      const before = await inner(input, context);
-      await completeWithTransaction(context, { writes: [putOrder(input.id, 'outer')], result: `outer after ${before}` });
-      return `outer after ${before}`;
-    }, { store: fixture.store, key: (input) => input.id, namespace: 'outer' });
+    const inner = makeIdempotent(
+      async (input: { id: string }, context: Context) => {
+        await completeWithTransaction(context, { writes: [putOrder(`${input.id}-inner`, 'inner')], result: 'inner' });
+        return 'inner';
+      },
+      { store: fixture.store, key: (input) => input.id, namespace: 'inner' },
+    );
+    const outer = makeIdempotent(
+      async (input: { id: string }, context: Context) => {
+        const before = await inner(input, context);
+        await completeWithTransaction(context, { writes: [putOrder(input.id, 'outer')], result: `outer after ${before}` });
+        return `outer after ${before}`;
+      },
+      { store: fixture.store, key: (input) => input.id, namespace: 'outer' },
+    );
     const id = fresh();
 
     // Act
@@ -184,11 +190,14 @@ describe('completeWithTransaction completes the claim of the call it runs inside
 
   it('keeps each SQS record on its own claim', async () => {
     // Arrange
-    const handler = createSqsBatchHandler(async (record, context) => {
-      const result = { handled: record.messageId };
-      await completeWithTransaction(context, { writes: [putOrder(record.messageId, record.body)], result });
-      return result;
-    }, { store: fixture.store, namespace: `sqs-${fresh()}` });
+    const handler = createSqsBatchHandler(
+      async (record, context) => {
+        const result = { handled: record.messageId };
+        await completeWithTransaction(context, { writes: [putOrder(record.messageId, record.body)], result });
+        return result;
+      },
+      { store: fixture.store, namespace: `sqs-${fresh()}` },
+    );
     const ids = [fresh(), fresh(), fresh()];
     const event = createSqsEvent(ids.map((id) => createSqsRecord(id, { body: `body-${id}` })));
 

@@ -18,12 +18,15 @@ describe.each(adapters)('concurrent duplicates through the %s', (name, wrap) => 
   it('runs each of 100 keys exactly once under 10 overlapping duplicates each', async () => {
     // Arrange
     const executions = new Map<string, number>();
-    const handler = wrap(async (event: { orderId: string }) => {
-      executions.set(event.orderId, (executions.get(event.orderId) ?? 0) + 1);
-      // Hold the claim long enough that the duplicates really overlap it.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      return { orderId: event.orderId, placedBy: name };
-    }, { store, key: (event) => event.orderId });
+    const handler = wrap(
+      async (event: { orderId: string }) => {
+        executions.set(event.orderId, (executions.get(event.orderId) ?? 0) + 1);
+        // Hold the claim long enough that the duplicates really overlap it.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { orderId: event.orderId, placedBy: name };
+      },
+      { store, key: (event) => event.orderId },
+    );
     const keys = Array.from({ length: 100 }, (_, index) => `${name}-order-${index}-${Math.random().toString(36).slice(2)}`);
 
     // Act

@@ -40,7 +40,11 @@ const corruptions: Array<[string, AttributeValue]> = [
 
 /** A wrapped operation, its record id once it ran, and how often it ran. */
 function charge() {
-  const seen: { recordId?: string; runs: number; outcomes: IdempotencyOutcome['type'][]; logged: Array<Record<string, unknown>> } = { runs: 0, outcomes: [], logged: [] };
+  const seen: { recordId?: string; runs: number; outcomes: IdempotencyOutcome['type'][]; logged: Array<Record<string, unknown>> } = {
+    runs: 0,
+    outcomes: [],
+    logged: [],
+  };
   const chargeCard = async (input: { key: string; cents: number }, _context?: unknown) => {
     seen.runs += 1;
     return { receipt: `r-${input.key}`, cents: input.cents };
@@ -60,7 +64,15 @@ function charge() {
 }
 
 const overwriteData = (recordId: string, data: AttributeValue) =>
-  client.send(new UpdateItemCommand({ TableName: tableName, Key: { id: { S: recordId } }, UpdateExpression: 'SET #data = :data', ExpressionAttributeNames: { '#data': 'data' }, ExpressionAttributeValues: { ':data': data } }));
+  client.send(
+    new UpdateItemCommand({
+      TableName: tableName,
+      Key: { id: { S: recordId } },
+      UpdateExpression: 'SET #data = :data',
+      ExpressionAttributeNames: { '#data': 'data' },
+      ExpressionAttributeValues: { ':data': data },
+    }),
+  );
 
 describe.each(corruptions)('a completed record whose result is %s', (_label, data) => {
   it('answers a duplicate with IdempotencyRecordCorruptError naming the record, reports it, and never runs the handler again', async () => {

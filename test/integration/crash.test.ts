@@ -22,7 +22,15 @@ beforeAll(async () => {
 
 /** Runs the worker for `key` and SIGKILLs it at `killAfter` (or `delayMs` after it); resolves with the steps it printed. */
 async function runAndKill(key: string, killAfter: PlacerStep, delayMs?: number): Promise<readonly string[]> {
-  const { steps } = await placeOrderAndKill({ endpoint: dynamoDBEndpoint(), idempotencyTable: fixture.tableName, ordersTable, key, killAfter, delayMs, leaseMs });
+  const { steps } = await placeOrderAndKill({
+    endpoint: dynamoDBEndpoint(),
+    idempotencyTable: fixture.tableName,
+    ordersTable,
+    key,
+    killAfter,
+    delayMs,
+    leaseMs,
+  });
   return steps;
 }
 
@@ -45,7 +53,12 @@ async function retryUntilAnswered(key: string): Promise<{ orderId: string }> {
 
 async function ordersFor(key: string): Promise<string[]> {
   const scan = await fixture.client.send(
-    new ScanCommand({ TableName: ordersTable, ConsistentRead: true, FilterExpression: 'idempotencyKey = :key', ExpressionAttributeValues: { ':key': { S: key } } }),
+    new ScanCommand({
+      TableName: ordersTable,
+      ConsistentRead: true,
+      FilterExpression: 'idempotencyKey = :key',
+      ExpressionAttributeValues: { ':key': { S: key } },
+    }),
   );
   return (scan.Items ?? []).map((item) => item.orderId?.S ?? '');
 }

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
-import { createDynamoDBStore, idempotency, IdempotencyInProgressError, makeIdempotent, type DynamoDBStore, type IdempotencyOutcome } from '../../lib/idempotency/index.js';
+import {
+  createDynamoDBStore,
+  idempotency,
+  IdempotencyInProgressError,
+  makeIdempotent,
+  type DynamoDBStore,
+  type IdempotencyOutcome,
+} from '../../lib/idempotency/index.js';
 import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
@@ -144,7 +151,11 @@ describe('lease and fencing through the middleware', () => {
     const event = { id: fresh() };
 
     // Act
-    const { stale, takeover } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += staleLeaseMs + 1));
+    const { stale, takeover } = await takeOverExpiredLease(
+      (context) => handler(event, context),
+      gates,
+      () => (nowMs += staleLeaseMs + 1),
+    );
     const replay = await handler(event, createLambdaContext());
 
     // Assert
@@ -159,16 +170,19 @@ describe('lease and fencing through the middleware', () => {
     // Arrange
     const nowMs = startMs;
     let started = 0;
-    const hang = makeIdempotent(async (_event: { id: string }, _context?: unknown) => {
-      started += 1;
-      return new Promise(() => undefined);
-    }, {
-      store,
-      key: (event) => event.id,
-      namespace: 'hang',
-      fallbackLeaseSeconds: 45,
-      now: () => nowMs,
-    });
+    const hang = makeIdempotent(
+      async (_event: { id: string }, _context?: unknown) => {
+        started += 1;
+        return new Promise(() => undefined);
+      },
+      {
+        store,
+        key: (event) => event.id,
+        namespace: 'hang',
+        fallbackLeaseSeconds: 45,
+        now: () => nowMs,
+      },
+    );
     const withoutContext = { id: fresh() };
     const withZeroLeft = { id: fresh() };
 
@@ -176,7 +190,9 @@ describe('lease and fencing through the middleware', () => {
     void hang(withoutContext);
     void hang(withZeroLeft, createLambdaContext({ remainingMs: 0 }));
     await waitFor(() => started === 2);
-    const duplicates = await Promise.all([hang(withoutContext), hang(withZeroLeft, createLambdaContext())].map((call) => call.catch((error: unknown) => error)));
+    const duplicates = await Promise.all(
+      [hang(withoutContext), hang(withZeroLeft, createLambdaContext())].map((call) => call.catch((error: unknown) => error)),
+    );
 
     // Assert
     for (const duplicate of duplicates) {

@@ -16,7 +16,6 @@ const fixture = useStoreFixture();
 let nextId = 0;
 const freshId = (label: string) => `${label}-${++nextId}-${Math.random().toString(36).slice(2)}`;
 
-
 function createOrderPlaced(id: string, orderId = 'order-1'): OrderPlaced {
   return {
     version: '0',
@@ -34,7 +33,11 @@ function createOrderPlaced(id: string, orderId = 'order-1'): OrderPlaced {
 describe.each(adapters)('EventBridge through the %s', (_name, wrap) => {
   const createHandler = () => {
     let runs = 0;
-    const handler = wrap(async (event: OrderPlaced) => ({ shipped: event.detail.orderId, run: ++runs }), { store: fixture.store, key: (event) => event.id, namespace: 'ship-order' });
+    const handler = wrap(async (event: OrderPlaced) => ({ shipped: event.detail.orderId, run: ++runs }), {
+      store: fixture.store,
+      key: (event) => event.id,
+      namespace: 'ship-order',
+    });
     return { handler, runs: () => runs };
   };
 

@@ -25,7 +25,10 @@ describe.each(adapters)('store faults through the %s', (_name, wrap) => {
     // Arrange
     const unreachable = new Client({ ...localDynamoDBClientConfig, endpoint: `http://127.0.0.1:${await findFreePort()}`, maxAttempts: 1 });
     let runs = 0;
-    const handler = wrap(async (_event: { id: string }) => ++runs, { store: createDynamoDBStore({ tableName, client: unreachable }), key: (event) => event.id });
+    const handler = wrap(async (_event: { id: string }) => ++runs, {
+      store: createDynamoDBStore({ tableName, client: unreachable }),
+      key: (event) => event.id,
+    });
 
     // Act
     const error = await handler({ id: freshKey() }, createLambdaContext()).catch((thrown: unknown) => thrown);
@@ -88,10 +91,13 @@ describe.each(adapters)('store faults through the %s', (_name, wrap) => {
     injectFaults(client, { commands: ['DeleteItemCommand'] });
     const failure = new TypeError('handler bug');
     let runs = 0;
-    const handler = wrap(async (_event: { id: string }) => {
-      runs += 1;
-      throw failure;
-    }, { store: createDynamoDBStore({ tableName, client }), key: (event) => event.id });
+    const handler = wrap(
+      async (_event: { id: string }) => {
+        runs += 1;
+        throw failure;
+      },
+      { store: createDynamoDBStore({ tableName, client }), key: (event) => event.id },
+    );
     const event = { id: freshKey() };
 
     // Act

@@ -166,7 +166,15 @@ describe('what httpIdempotency stores', () => {
 describe('httpIdempotency refusals', () => {
   it('answers 503 with Retry-After and does not run the handler when the store is unreachable', async () => {
     const closedPort = await findFreePort();
-    const unreachable = createDynamoDBStore({ tableName: 'idempotency', clientConfig: { region: 'us-east-1', endpoint: `http://127.0.0.1:${closedPort}`, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } } });
+    const unreachable = createDynamoDBStore({
+      tableName: 'idempotency',
+      clientConfig: {
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${closedPort}`,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      },
+    });
     const api = recommendedChain(async () => ({ statusCode: 201, body: 'x' }), { store: unreachable });
     const response = await api.invoke(post(newKey()));
     expect(response.statusCode).toBe(503);
@@ -214,6 +222,10 @@ describe('httpIdempotency with HTTP API (v2) events', () => {
       .handler(async () => ({ id: 7 }));
     const event = httpApiEvent({ headers: { 'Idempotency-Key': newKey() } });
     await handler(event, createLambdaContext());
-    expect(await handler(event, createLambdaContext())).toEqual({ statusCode: 200, headers: { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' }, body: '{"id":7}' });
+    expect(await handler(event, createLambdaContext())).toEqual({
+      statusCode: 200,
+      headers: { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' },
+      body: '{"id":7}',
+    });
   });
 });

@@ -28,7 +28,8 @@ describe('the default fingerprint of httpIdempotency (real store)', () => {
     // Arrange
     const api = countingApi<APIGatewayProxyEvent>();
     const key = `transfer-${randomUUID()}`;
-    const transfer = (account: string) => rest(key, { resource: '/accounts/{accountId}/transfers', path: `/accounts/${account}/transfers`, pathParameters: { accountId: account } });
+    const transfer = (account: string) =>
+      rest(key, { resource: '/accounts/{accountId}/transfers', path: `/accounts/${account}/transfers`, pathParameters: { accountId: account } });
 
     // Act
     const toA = await api.invoke(transfer('A'));
@@ -64,7 +65,10 @@ describe('the default fingerprint of httpIdempotency (real store)', () => {
     const httpApi = countingApi<APIGatewayProxyEventV2>();
     const key = `query-${randomUUID()}`;
     const withQuery = (multiValueQueryStringParameters: Record<string, string[]>) =>
-      rest(key, { queryStringParameters: Object.fromEntries(Object.entries(multiValueQueryStringParameters).map(([n, v]) => [n, v[v.length - 1]])), multiValueQueryStringParameters });
+      rest(key, {
+        queryStringParameters: Object.fromEntries(Object.entries(multiValueQueryStringParameters).map(([n, v]) => [n, v[v.length - 1]])),
+        multiValueQueryStringParameters,
+      });
     const v2 = (rawQueryString: string) => ({ ...httpApiEvent({ headers: { 'idempotency-key': `${key}-v2` }, body: '{}' }), rawQueryString });
 
     // Act

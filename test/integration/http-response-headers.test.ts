@@ -38,7 +38,11 @@ const post = (key: string | undefined, body = '{"amount":1}') =>
 /** The headers the middlewares added to a fresh response: everything but what the handler set. */
 function decorationsOf(fresh: APIGatewayProxyResult, handlerHeaders: Record<string, string>): Record<string, unknown> {
   const added = Object.fromEntries(Object.entries(fresh.headers ?? {}).filter(([name, value]) => value !== undefined && !(name in handlerHeaders)));
-  expect(added).toMatchObject({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', 'Strict-Transport-Security': expect.any(String) });
+  expect(added).toMatchObject({
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Allow-Credentials': 'true',
+    'Strict-Transport-Security': expect.any(String),
+  });
   return added;
 }
 

@@ -51,10 +51,13 @@ describe.each(adapters)('%s', (_name, wrap) => {
   ])('replays %s exactly and runs the handler once', async (_label, value) => {
     // Arrange
     let runs = 0;
-    const handler = wrap(async (_event: PaymentEvent) => {
-      runs += 1;
-      return value;
-    }, { store, key: byPaymentId });
+    const handler = wrap(
+      async (_event: PaymentEvent) => {
+        runs += 1;
+        return value;
+      },
+      { store, key: byPaymentId },
+    );
     const event = { paymentId: freshKey() };
 
     // Act
@@ -74,11 +77,14 @@ describe.each(adapters)('%s', (_name, wrap) => {
     let runs = 0;
     // The clock stands still, so the Retry-After does not depend on how long the machine took between the two calls.
     const clockMs = Date.now();
-    const handler = wrap(async () => {
-      runs += 1;
-      await gate;
-      return 'done';
-    }, { store, key: byPaymentId, now: () => clockMs });
+    const handler = wrap(
+      async () => {
+        runs += 1;
+        await gate;
+        return 'done';
+      },
+      { store, key: byPaymentId, now: () => clockMs },
+    );
     const event = { paymentId: freshKey() };
 
     // Act
@@ -113,11 +119,14 @@ describe.each(adapters)('%s', (_name, wrap) => {
     // Arrange
     const failure = new Error('card declined by the network');
     let runs = 0;
-    const handler = wrap(async () => {
-      runs += 1;
-      if (runs === 1) throw failure;
-      return 'charged';
-    }, { store, key: byPaymentId });
+    const handler = wrap(
+      async () => {
+        runs += 1;
+        if (runs === 1) throw failure;
+        return 'charged';
+      },
+      { store, key: byPaymentId },
+    );
     const event = { paymentId: freshKey() };
 
     // Act
@@ -155,11 +164,14 @@ describe.each(adapters)('%s', (_name, wrap) => {
   it('derives the key once, so a handler that mutates its event completes its own record', async () => {
     // Arrange
     let runs = 0;
-    const handler = wrap(async (event: PaymentEvent) => {
-      runs += 1;
-      event.paymentId = 'mutated';
-      return 'ok';
-    }, { store, key: byPaymentId });
+    const handler = wrap(
+      async (event: PaymentEvent) => {
+        runs += 1;
+        event.paymentId = 'mutated';
+        return 'ok';
+      },
+      { store, key: byPaymentId },
+    );
     const paymentId = freshKey();
 
     // Act
@@ -255,10 +267,13 @@ describe.each(adapters)('%s', (_name, wrap) => {
     const smallStore = createDynamoDBStore({ tableName, client, maxStoredResultBytes: 1_000 });
     let runs = 0;
     const random = () => Math.random().toString(36).slice(2);
-    const handler = wrap(async () => {
-      runs += 1;
-      return Array.from({ length: 400 }, random).join('');
-    }, { store: smallStore, key: byPaymentId });
+    const handler = wrap(
+      async () => {
+        runs += 1;
+        return Array.from({ length: 400 }, random).join('');
+      },
+      { store: smallStore, key: byPaymentId },
+    );
     const event = { paymentId: freshKey() };
 
     // Act

@@ -21,7 +21,9 @@ afterAll(async () => {
 const missingToken = {
   statusCode: 403,
   headers: expect.objectContaining({ 'content-type': 'application/problem+json', 'access-control-allow-origin': '*' }),
-  body: expect.stringMatching(/^\{"type":"urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN","title":"Missing Authentication Token","requestId":"[0-9a-f-]{36}"\}$/),
+  body: expect.stringMatching(
+    /^\{"type":"urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN","title":"Missing Authentication Token","requestId":"[0-9a-f-]{36}"\}$/,
+  ),
 };
 const get = (path: string) => sendRawRequest(api.server.url, { method: 'GET', path, headers: [], body: Buffer.alloc(0) });
 /** Runs `send` and returns its answer with the log lines it added. */
@@ -51,23 +53,40 @@ describe('paths API Gateway REST routes in its own way', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ orderId });
   });
 
-  it.each(['/orders/x/../{id}', '/orders/x/%2e%2e/{id}', '/orders/./{id}', '/orders//{id}', '/orders/{id}//', '/orders\\{id}', '/order-intents/../orders/{id}'])(
-    'never resolves %s into the order, and answers 403',
-    async (template) => {
-      expect(await get(template.replace('{id}', orderId))).toMatchObject(missingToken);
-    },
-  );
+  it.each([
+    '/orders/x/../{id}',
+    '/orders/x/%2e%2e/{id}',
+    '/orders/./{id}',
+    '/orders//{id}',
+    '/orders/{id}//',
+    '/orders\\{id}',
+    '/order-intents/../orders/{id}',
+  ])('never resolves %s into the order, and answers 403', async (template) => {
+    expect(await get(template.replace('{id}', orderId))).toMatchObject(missingToken);
+  });
 
   it('answers an unknown path or a method the resource does not have with the same 403, without naming which', async () => {
     expect(await get('/nothing')).toMatchObject(missingToken);
-    expect(await sendRawRequest(api.server.url, { method: 'PATCH', path: `/orders/${orderId}`, headers: [], body: Buffer.alloc(0) })).toMatchObject(missingToken);
+    expect(await sendRawRequest(api.server.url, { method: 'PATCH', path: `/orders/${orderId}`, headers: [], body: Buffer.alloc(0) })).toMatchObject(
+      missingToken,
+    );
   });
 });
 
 // Request lines a hostile or broken client may send: any method token, any path made of odd segments, any version.
-const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'get', 'G ET', ''), fc.string({ maxLength: 8 }));
-const segment = fc.oneof(fc.constantFrom('', '.', '..', '%2e%2e', 'orders', 'order-intents', '%', '%zz', '?', '#', '\\', '%00', 'é', '\u0000', '\t'), fc.string({ maxLength: 6 }));
-const path = fc.oneof(fc.array(segment, { maxLength: 5 }).map((segments) => `/${segments.join('/')}`), fc.constantFrom('*', 'http://a/orders', ''), fc.string({ maxLength: 12 }));
+const method = fc.oneof(
+  fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'get', 'G ET', ''),
+  fc.string({ maxLength: 8 }),
+);
+const segment = fc.oneof(
+  fc.constantFrom('', '.', '..', '%2e%2e', 'orders', 'order-intents', '%', '%zz', '?', '#', '\\', '%00', 'é', '\u0000', '\t'),
+  fc.string({ maxLength: 6 }),
+);
+const path = fc.oneof(
+  fc.array(segment, { maxLength: 5 }).map((segments) => `/${segments.join('/')}`),
+  fc.constantFrom('*', 'http://a/orders', ''),
+  fc.string({ maxLength: 12 }),
+);
 const version = fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9', '', 'http/1.1');
 
 describe(`any request line, over a raw socket (${replayHint})`, () => {
@@ -87,8 +106,14 @@ describe(`any request line, over a raw socket (${replayHint})`, () => {
 });
 
 // Header lines and bodies a hostile or broken client may send: any bytes in names and values, a wrong Content-Length.
-const headerText = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', ' ', ':', '\u0000', '\u007f', 'é', 'Transfer-Encoding', 'Content-Length', 'chunked', '-1', '99999999999'));
-const headerLines = fc.array(fc.tuple(headerText, headerText).map(([name, value]) => `${name}: ${value}`), { maxLength: 4 });
+const headerText = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('', ' ', ':', '\u0000', '\u007f', 'é', 'Transfer-Encoding', 'Content-Length', 'chunked', '-1', '99999999999'),
+);
+const headerLines = fc.array(
+  fc.tuple(headerText, headerText).map(([name, value]) => `${name}: ${value}`),
+  { maxLength: 4 },
+);
 
 describe(`any header lines and body on POST /orders, over a raw socket (${replayHint})`, () => {
   it('gets an HTTP answer and a log line', async () => {
@@ -109,21 +134,30 @@ describe(`any header lines and body on POST /orders, over a raw socket (${replay
 
 describe('requests Node itself refuses or treats apart', () => {
   it('answers headers over 16 KB with 431 and logs it', async () => {
-    const { answer, lines } = await withLogLines(() => sendRawRequest(api.server.url, { method: 'GET', path: '/orders/x', headers: [['X-Big', 'a'.repeat(20_000)]], body: Buffer.alloc(0) }));
+    const { answer, lines } = await withLogLines(() =>
+      sendRawRequest(api.server.url, { method: 'GET', path: '/orders/x', headers: [['X-Big', 'a'.repeat(20_000)]], body: Buffer.alloc(0) }),
+    );
     expect((answer as RawAnswer).statusCode).toBe(431);
     expect(lines).toEqual([expect.stringMatching(/^GET \/orders\/x 431 \d+ ms\n {2}the request line and headers are over 16 KB/)]);
   });
 
   it('answers CONNECT with 403 and logs it', async () => {
-    const { answer, lines } = await withLogLines(() => exchangeRawBytes(api.server.url, Buffer.from('CONNECT orders:443 HTTP/1.1\r\nHost: orders:443\r\n\r\n')));
+    const { answer, lines } = await withLogLines(() =>
+      exchangeRawBytes(api.server.url, Buffer.from('CONNECT orders:443 HTTP/1.1\r\nHost: orders:443\r\n\r\n')),
+    );
     expect(answer).toMatchObject(missingToken);
     expect(lines).toEqual([expect.stringMatching(/^CONNECT orders:443 403 /)]);
   });
 
   it('serves a request with an Expect header Node does not know, and an Upgrade header, as any other', async () => {
-    for (const header of [['Expect', 'something'], ['Upgrade', 'websocket']] as Array<[string, string]>) {
+    for (const header of [
+      ['Expect', 'something'],
+      ['Upgrade', 'websocket'],
+    ] as Array<[string, string]>) {
       const headers: Array<[string, string]> = header[0] === 'Upgrade' ? [header, ['Connection', 'Upgrade']] : [header];
-      const { answer, lines } = await withLogLines(() => sendRawRequest(api.server.url, { method: 'GET', path: `/orders/${orderId}`, headers, body: Buffer.alloc(0) }));
+      const { answer, lines } = await withLogLines(() =>
+        sendRawRequest(api.server.url, { method: 'GET', path: `/orders/${orderId}`, headers, body: Buffer.alloc(0) }),
+      );
       expect({ header, status: (answer as RawAnswer).statusCode, lines: lines.length }).toEqual({ header, status: 200, lines: 1 });
     }
   });

@@ -27,7 +27,10 @@ describe('a handler still running at the integration timeout', () => {
     // Act
     const answers = await Promise.all([
       api.send('GET', '/orders/any-order'),
-      api.send('POST', '/orders', { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'stalled-order' }, body: '{"productId":"p-1","quantity":1}' }),
+      api.send('POST', '/orders', {
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'stalled-order' },
+        body: '{"productId":"p-1","quantity":1}',
+      }),
     ]);
 
     // Assert
@@ -36,8 +39,12 @@ describe('a handler still running at the integration timeout', () => {
       { status: 504, body: { type: 'urn:orders-api:gateway:INTEGRATION_TIMEOUT', title: 'Endpoint request timed out', requestId: expect.any(String) } },
     ]);
     expect(api.logLines.slice(before).sort()).toEqual([
-      expect.stringMatching(new RegExp(`^GET /orders/\\S+ 504 \\d+ ms\\n {2}the handler did not answer within the ${integrationTimeoutMs} ms integration timeout$`)),
-      expect.stringMatching(new RegExp(`^POST /orders 504 \\d+ ms\\n {2}the handler did not answer within the ${integrationTimeoutMs} ms integration timeout$`)),
+      expect.stringMatching(
+        new RegExp(`^GET /orders/\\S+ 504 \\d+ ms\\n {2}the handler did not answer within the ${integrationTimeoutMs} ms integration timeout$`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^POST /orders 504 \\d+ ms\\n {2}the handler did not answer within the ${integrationTimeoutMs} ms integration timeout$`),
+      ),
     ]);
   });
 });

@@ -69,7 +69,13 @@ describe.each(adapters)('%s', (_name, wrap) => {
     // Arrange
     let nowMs = Date.now();
     let runs = 0;
-    const handler = wrap(async (_event: { id: string }) => ++runs, { store, key: (event) => event.id, localCacheMaxEntries: 5, expiresAfterSeconds: 60, now: () => nowMs });
+    const handler = wrap(async (_event: { id: string }) => ++runs, {
+      store,
+      key: (event) => event.id,
+      localCacheMaxEntries: 5,
+      expiresAfterSeconds: 60,
+      now: () => nowMs,
+    });
     const event = { id: freshKey() };
     await handler(event, createLambdaContext());
 

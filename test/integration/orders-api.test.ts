@@ -24,7 +24,14 @@ describe('POST /orders', () => {
     const response = await postOrder(newKey(), JSON.stringify({ ...order, customerId: 'c-1' }));
     // Assert
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ orderId: expect.any(String), productId: 'p-1', quantity: 2, customerId: 'c-1', status: 'PLACED', createdAt: expect.any(String) });
+    expect(response.body).toEqual({
+      orderId: expect.any(String),
+      productId: 'p-1',
+      quantity: 2,
+      customerId: 'c-1',
+      status: 'PLACED',
+      createdAt: expect.any(String),
+    });
     expect(response.headers.get('location')).toBe(`/orders/${response.body.orderId}`);
     expect(response.headers.get('idempotent-replayed')).toBeNull();
   });
@@ -152,12 +159,18 @@ describe('local server log', () => {
     const before = api.logLines.length;
     await postOrder(key);
     await postOrder(key);
-    expect(api.logLines.slice(before)).toEqual([expect.stringMatching(/^POST \/orders 201 \d+ ms$/), expect.stringMatching(/^POST \/orders 201 replayed \d+ ms$/)]);
+    expect(api.logLines.slice(before)).toEqual([
+      expect.stringMatching(/^POST \/orders 201 \d+ ms$/),
+      expect.stringMatching(/^POST \/orders 201 replayed \d+ ms$/),
+    ]);
   });
 });
 
 describe('what a browser gets from the local API, as from the deployed one', () => {
-  const corsOf = (response: { headers: Headers }) => [response.headers.get('access-control-allow-origin'), response.headers.get('access-control-expose-headers')];
+  const corsOf = (response: { headers: Headers }) => [
+    response.headers.get('access-control-allow-origin'),
+    response.headers.get('access-control-expose-headers'),
+  ];
   const cors = ['*', 'Location,Retry-After,Idempotent-Replayed'];
 
   it('sends the CORS headers with every answer: fresh, replayed, refused by the library, the function or the gateway', async () => {
@@ -192,13 +205,15 @@ describe('what a browser gets from the local API, as from the deployed one', () 
     for (const path of ['/', '/orders', '/orders/o-1', '/order-intents']) {
       const response = await api.send('OPTIONS', path, { headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST' } });
       expect([path, response.status]).toEqual([path, 204]);
-      expect(response.headers.get('access-control-allow-headers')).toBe('Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,Idempotency-Key');
+      expect(response.headers.get('access-control-allow-headers')).toBe(
+        'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,Idempotency-Key',
+      );
       expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE');
     }
     expect((await api.send('OPTIONS', '/refunds')).status).toBe(403);
   });
 
-  it('refuses an order body the model rejects before any function runs, with the stack\'s problem', async () => {
+  it("refuses an order body the model rejects before any function runs, with the stack's problem", async () => {
     // Arrange
     const ordersBefore = (await api.scanOrders()).length;
 
@@ -216,9 +231,13 @@ describe('what a browser gets from the local API, as from the deployed one', () 
     expect(api.logLines.at(-1)).toMatch(/does not match the order model/);
   });
 
-  it('answers an unknown route with the stack\'s gateway problem', async () => {
+  it("answers an unknown route with the stack's gateway problem", async () => {
     const response = await api.send('DELETE', '/order-intents');
     expect(response.status).toBe(403);
-    expect(response.body).toEqual({ type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN', title: 'Missing Authentication Token', requestId: expect.any(String) });
+    expect(response.body).toEqual({
+      type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN',
+      title: 'Missing Authentication Token',
+      requestId: expect.any(String),
+    });
   });
 });

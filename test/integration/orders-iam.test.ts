@@ -29,7 +29,11 @@ const itemActions = (commandName: string, input: Record<string, unknown>): Array
   if (commandName === 'TransactWriteItemsCommand') {
     const items = (input.TransactItems ?? []) as TransactWriteItem[];
     const kinds = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' } as const;
-    return items.flatMap((item) => Object.entries(kinds).filter(([kind]) => kind in item).map(([kind, action]): [string | undefined, string] => [(item as Record<string, { TableName?: string }>)[kind].TableName, action]));
+    return items.flatMap((item) =>
+      Object.entries(kinds)
+        .filter(([kind]) => kind in item)
+        .map(([kind, action]): [string | undefined, string] => [(item as Record<string, { TableName?: string }>)[kind].TableName, action]),
+    );
   }
   // The document client's commands (PutCommand) reach the base client as their item commands (PutItemCommand).
   const action = commandName.replace(/Command$/, '').replace(/^(Put|Get|Update|Delete)$/, '$1Item');
@@ -76,7 +80,8 @@ const order = JSON.stringify({ productId: 'sku-1', quantity: 2 });
 async function exerciseEveryRoute(): Promise<void> {
   const key = () => ({ 'Idempotency-Key': randomUUID() });
   const headers = key();
-  const created = JSON.parse((await call('CreateOrder', { method: 'POST', resource: '/orders', path: '/orders', headers, body: order })).body).orderId as string;
+  const created = JSON.parse((await call('CreateOrder', { method: 'POST', resource: '/orders', path: '/orders', headers, body: order })).body)
+    .orderId as string;
   await call('CreateOrder', { method: 'POST', resource: '/orders', path: '/orders', headers, body: order });
   await call('CreateOrder', { method: 'POST', resource: '/orders', path: '/orders', headers: key(), body: '{"quantity":0}' });
   const byId = (orderId: string) => ({ resource: '/orders/{orderId}', path: `/orders/${orderId}`, pathParameters: { orderId } });

@@ -20,8 +20,18 @@ beforeAll(async () => {
 
 describe('orders functions when DynamoDB is unreachable', () => {
   it.each([
-    ['GET /orders/{orderId}', () => getOrder(restEvent({ method: 'GET', resource: '/orders/{orderId}', path: '/orders/o-1', pathParameters: { orderId: 'o-1' }, body: null }), createLambdaContext())],
-    ['POST /order-intents', () => createIntent(restEvent({ method: 'POST', resource: '/order-intents', path: '/order-intents', body: null }), createLambdaContext())],
+    [
+      'GET /orders/{orderId}',
+      () =>
+        getOrder(
+          restEvent({ method: 'GET', resource: '/orders/{orderId}', path: '/orders/o-1', pathParameters: { orderId: 'o-1' }, body: null }),
+          createLambdaContext(),
+        ),
+    ],
+    [
+      'POST /order-intents',
+      () => createIntent(restEvent({ method: 'POST', resource: '/order-intents', path: '/order-intents', body: null }), createLambdaContext()),
+    ],
   ])('answers %s with 503 problem+json and Retry-After, not a 500', async (_route, call) => {
     // Act
     const response = await call();

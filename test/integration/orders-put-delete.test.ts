@@ -8,7 +8,8 @@ const newIntent = async () => {
   const response = await api.send('POST', '/order-intents');
   return { response, orderId: response.body.orderId as string };
 };
-const putOrder = (orderId: string, body = order, headers: Record<string, string> = {}) => api.send('PUT', `/orders/${orderId}`, { headers: { ...json, ...headers }, body });
+const putOrder = (orderId: string, body = order, headers: Record<string, string> = {}) =>
+  api.send('PUT', `/orders/${orderId}`, { headers: { ...json, ...headers }, body });
 const deleteOrder = (orderId: string) => api.send('DELETE', `/orders/${orderId}`);
 
 beforeAll(async () => {
@@ -125,7 +126,10 @@ describe('GET /orders/{orderId}', () => {
 
 describe('routing', () => {
   it("answers an unknown path and a method the path does not have with API Gateway REST's 403, never a 404 an order could mean", async () => {
-    const missingToken = { status: 403, body: { type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN', title: 'Missing Authentication Token', requestId: expect.any(String) } };
+    const missingToken = {
+      status: 403,
+      body: { type: 'urn:orders-api:gateway:MISSING_AUTHENTICATION_TOKEN', title: 'Missing Authentication Token', requestId: expect.any(String) },
+    };
     expect(await api.send('GET', '/nothing')).toMatchObject(missingToken);
     expect(await api.send('PATCH', '/orders/1')).toMatchObject(missingToken);
   });

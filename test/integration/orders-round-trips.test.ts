@@ -47,9 +47,10 @@ describe('orders API round trips', () => {
 
   it('places an order intent with PUT in two DynamoDB calls, and answers 404 for an id never issued', async () => {
     // Arrange
-    const intent = JSON.parse((await createIntent(restEvent({ method: 'POST', resource: '/order-intents', path: '/order-intents', body: null }), createLambdaContext())).body);
-    const put = (orderId: string) =>
-      restEvent({ method: 'PUT', resource: '/orders/{orderId}', path: `/orders/${orderId}`, pathParameters: { orderId }, body });
+    const intent = JSON.parse(
+      (await createIntent(restEvent({ method: 'POST', resource: '/order-intents', path: '/order-intents', body: null }), createLambdaContext())).body,
+    );
+    const put = (orderId: string) => restEvent({ method: 'PUT', resource: '/orders/{orderId}', path: `/orders/${orderId}`, pathParameters: { orderId }, body });
     counter.reset();
 
     // Act

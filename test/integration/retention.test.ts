@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => client.destroy());
 
-const storedExpiry = async (id: string) => Number((await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item?.expiration?.N);
+const storedExpiry = async (id: string) =>
+  Number((await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item?.expiration?.N);
 
 // The handler takes two minutes on the injected clock; a duplicate then comes at the retention's last second after
 // completion, and at its end. A retention shorter than the run (60 s) counts from completion too.
@@ -46,7 +47,13 @@ describe.each([
         }
         return result;
       },
-      { store, key: (event) => event.key, expiresAfterSeconds: retentionSeconds, now: () => nowMs, onOutcome: (outcome) => (recordId = outcome.recordId ?? recordId) },
+      {
+        store,
+        key: (event) => event.key,
+        expiresAfterSeconds: retentionSeconds,
+        now: () => nowMs,
+        onOutcome: (outcome) => (recordId = outcome.recordId ?? recordId),
+      },
     );
     const key = fresh();
 

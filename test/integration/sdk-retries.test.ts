@@ -16,7 +16,12 @@ let tableName: string;
 let ordersTable: string;
 const fresh = () => `retry-${Math.random().toString(36).slice(2)}`;
 const startMs = Date.now();
-const claimRequest = (id: string): ClaimRequest => ({ id, nowMs: startMs, leaseExpiresAtEpochMs: startMs + 60_000, expiresAtEpochSeconds: Math.ceil(startMs / 1000) + 3_600 });
+const claimRequest = (id: string): ClaimRequest => ({
+  id,
+  nowMs: startMs,
+  leaseExpiresAtEpochMs: startMs + 60_000,
+  expiresAtEpochSeconds: Math.ceil(startMs / 1000) + 3_600,
+});
 const kinds = Object.keys(faultKinds) as Array<keyof typeof faultKinds>;
 
 beforeAll(async () => {
@@ -30,7 +35,14 @@ afterAll(() => client.destroy());
 function storeLosingFirstResponse(step: LifecycleStep, kind: keyof typeof faultKinds): { store: DynamoDBStore; faults: string[]; destroy: () => void } {
   const faulty = createTestClient();
   const faults: string[] = [];
-  injectFaults(faulty, { commands: [stepCommands[step]], error: faultKinds[kind], loses: 'response-lost', at: 'inside-retries', times: 1, onFault: (name) => faults.push(name) });
+  injectFaults(faulty, {
+    commands: [stepCommands[step]],
+    error: faultKinds[kind],
+    loses: 'response-lost',
+    at: 'inside-retries',
+    times: 1,
+    onFault: (name) => faults.push(name),
+  });
   return { store: createDynamoDBStore({ tableName, client: faulty }), faults, destroy: () => faulty.destroy() };
 }
 
@@ -115,7 +127,8 @@ describe('a backend that returns no old item on a failed condition', () => {
     // Act
     const completedClaim = await lossy.claim(claimRequest(fresh()));
     const releasedClaim = await lossy.claim(claimRequest(fresh()));
-    if (completedClaim.kind !== 'claimed' || releasedClaim.kind !== 'claimed') throw new Error(`expected two claims, got ${completedClaim.kind} and ${releasedClaim.kind}`);
+    if (completedClaim.kind !== 'claimed' || releasedClaim.kind !== 'claimed')
+      throw new Error(`expected two claims, got ${completedClaim.kind} and ${releasedClaim.kind}`);
     const completion = await lossy.complete(completedClaim.claim, 'paid');
     const release = await lossy.release(releasedClaim.claim);
 
@@ -132,7 +145,13 @@ describe('a handler whose claim and completion answers were lost inside the SDK 
   it('runs once, answers its caller, reports claimed and completed, and replays to a duplicate', async () => {
     // Arrange
     const faulty = createTestClient();
-    injectFaults(faulty, { commands: [stepCommands.claim, stepCommands.transaction], error: faultKinds['dropped connection'], loses: 'response-lost', at: 'inside-retries', times: 2 });
+    injectFaults(faulty, {
+      commands: [stepCommands.claim, stepCommands.transaction],
+      error: faultKinds['dropped connection'],
+      loses: 'response-lost',
+      at: 'inside-retries',
+      times: 2,
+    });
     const outcomes: IdempotencyOutcome['type'][] = [];
     let runs = 0;
     const handler = middy(async (event: { key: string }, context: Context) => {
@@ -140,7 +159,13 @@ describe('a handler whose claim and completion answers were lost inside the SDK 
       const result = { key: event.key, run: runs };
       await completeWithTransaction(context, { writes: [{ Put: { TableName: ordersTable, Item: { orderId: { S: event.key } } } }], result });
       return result;
-    }).use(idempotency({ store: createDynamoDBStore({ tableName, client: faulty }), key: (event: { key: string }) => event.key, onOutcome: (outcome) => outcomes.push(outcome.type) }));
+    }).use(
+      idempotency({
+        store: createDynamoDBStore({ tableName, client: faulty }),
+        key: (event: { key: string }) => event.key,
+        onOutcome: (outcome) => outcomes.push(outcome.type),
+      }),
+    );
     const key = fresh();
 
     // Act
@@ -152,7 +177,9 @@ describe('a handler whose claim and completion answers were lost inside the SDK 
     expect(duplicate).toEqual(first);
     expect(runs).toBe(1);
     expect(outcomes).toEqual(['claimed', 'completed', 'replayed']);
-    const orders = await client.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true, FilterExpression: 'orderId = :key', ExpressionAttributeValues: { ':key': { S: key } } }));
+    const orders = await client.send(
+      new ScanCommand({ TableName: ordersTable, ConsistentRead: true, FilterExpression: 'orderId = :key', ExpressionAttributeValues: { ':key': { S: key } } }),
+    );
     expect(orders.Count).toBe(1);
     faulty.destroy();
   });

@@ -12,7 +12,6 @@ const fixture = useStoreFixture();
 let nextId = 0;
 const freshId = (label: string) => `${label}-${++nextId}-${Math.random().toString(36).slice(2)}`;
 
-
 /** A record handler that counts its runs per message id and throws for the ids in `failing`. */
 function createCountingHandler(failing = new Set<string>()) {
   const runs: string[] = [];
@@ -42,7 +41,10 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
   it('runs two messages once when a custom key from the body makes them duplicates', async () => {
     // Arrange
     const { runs, handleRecord } = createCountingHandler();
-    const handler = createSqsBatchHandler(handleRecord, { store: fixture.store, key: (record) => (JSON.parse(record.body) as { paymentId: string }).paymentId });
+    const handler = createSqsBatchHandler(handleRecord, {
+      store: fixture.store,
+      key: (record) => (JSON.parse(record.body) as { paymentId: string }).paymentId,
+    });
     const body = JSON.stringify({ paymentId: freshId('payment') });
 
     // Act
@@ -53,7 +55,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     expect(runs).toHaveLength(1);
   });
 
-  it('counts a duplicate as a success, unrun, when the first run\'s result could not be stored', async () => {
+  it("counts a duplicate as a success, unrun, when the first run's result could not be stored", async () => {
     // Arrange
     let runs = 0;
     const handler = createSqsBatchHandler(async () => ({ cents: BigInt(++runs) }), { store: fixture.store });
@@ -161,7 +163,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     expect(runs).toBe(1);
   });
 
-  it('keeps the record in flight when a batch times out blocked until that invocation\'s deadline, then lets a redelivery run it', async () => {
+  it("keeps the record in flight when a batch times out blocked until that invocation's deadline, then lets a redelivery run it", async () => {
     // Arrange
     const id = freshId('timed-out');
     let clockMs = Date.now();

@@ -25,14 +25,17 @@ describe('createSqsBatchHandler under redelivery', () => {
         const recordFor = (index: number) => createSqsRecord(`${run}-${index}`, fifo ? { messageGroupId: `${run}-${index % 2}` } : {});
         const throwsLeft = [...failuresFirst];
         const completions = new Map<string, number>();
-        const handler = createSqsBatchHandler(async (record: SQSRecord) => {
-          const index = Number(record.messageId.slice(run.length + 1));
-          if ((throwsLeft[index] ?? 0) > 0) {
-            throwsLeft[index] = (throwsLeft[index] ?? 0) - 1;
-            throw new Error('transient');
-          }
-          completions.set(record.messageId, (completions.get(record.messageId) ?? 0) + 1);
-        }, { store: fixture.store });
+        const handler = createSqsBatchHandler(
+          async (record: SQSRecord) => {
+            const index = Number(record.messageId.slice(run.length + 1));
+            if ((throwsLeft[index] ?? 0) > 0) {
+              throwsLeft[index] = (throwsLeft[index] ?? 0) - 1;
+              throw new Error('transient');
+            }
+            completions.set(record.messageId, (completions.get(record.messageId) ?? 0) + 1);
+          },
+          { store: fixture.store },
+        );
 
         // Act: deliver every batch, then redeliver whatever failed until nothing does, as SQS would.
         let pending: SQSRecord[] = [];

@@ -35,7 +35,7 @@ async function placeOrder(record: SQSRecord, context: Context) {
 }
 
 describe('createSqsBatchHandler with completeWithTransaction', () => {
-  it('commits each record\'s order with its completion, and a redelivered batch writes nothing more', async () => {
+  it("commits each record's order with its completion, and a redelivered batch writes nothing more", async () => {
     // Arrange
     const handler = createSqsBatchHandler(placeOrder, { store: fixture.store, key: orderIdOf });
     const orderIds = [randomUUID(), randomUUID()];

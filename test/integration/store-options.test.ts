@@ -62,7 +62,10 @@ describe('createDynamoDBStore maxStoredResultBytes', () => {
     };
     const echo = makeIdempotent(echoText, { store, key: (input) => input.key, fingerprint: (input) => input.text, namespace: 'echo' });
     // A JSON string takes its two quotes on top of its characters; twice the limit stays too large even gzipped.
-    const [fits, tooLarge] = [{ key: fresh(), text: scrambled(maxStoredResultBytes - 2) }, { key: fresh(), text: scrambled(2 * maxStoredResultBytes) }];
+    const [fits, tooLarge] = [
+      { key: fresh(), text: scrambled(maxStoredResultBytes - 2) },
+      { key: fresh(), text: scrambled(2 * maxStoredResultBytes) },
+    ];
 
     // Act
     const stored = await echo(fits, createLambdaContext());

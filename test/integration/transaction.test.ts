@@ -42,12 +42,15 @@ describe.each(adapters)('completeWithTransaction through the %s', (_name, wrap) 
   it('commits the order and the completion together in two round trips, and replays without a second write', async () => {
     // Arrange
     let runs = 0;
-    const handler = wrap(async (event: { orderId: string }, context?: Context) => {
-      runs += 1;
-      const result = { orderId: event.orderId, status: 'PLACED' };
-      await completeWithTransaction(context!, { writes: [putOrder(event.orderId, 'first')], result });
-      return result;
-    }, { store, key: (event) => event.orderId });
+    const handler = wrap(
+      async (event: { orderId: string }, context?: Context) => {
+        runs += 1;
+        const result = { orderId: event.orderId, status: 'PLACED' };
+        await completeWithTransaction(context!, { writes: [putOrder(event.orderId, 'first')], result });
+        return result;
+      },
+      { store, key: (event) => event.orderId },
+    );
     const event = { orderId: fresh() };
     counter.reset();
 
@@ -69,12 +72,15 @@ describe.each(adapters)('completeWithTransaction through the %s', (_name, wrap) 
     const orderId = fresh();
     await completeWithTransactionOutsideIdempotency(orderId);
     let attempts = 0;
-    const handler = wrap(async (event: { orderId: string; key: string }, context?: Context) => {
-      attempts += 1;
-      const writes = attempts === 1 ? [putOrder(`${event.orderId}-other`, 'x'), putOrder(event.orderId, 'again')] : [putOrder(`${event.orderId}-retry`, 'y')];
-      await completeWithTransaction(context!, { writes, result: attempts });
-      return attempts;
-    }, { store, key: (event) => event.key });
+    const handler = wrap(
+      async (event: { orderId: string; key: string }, context?: Context) => {
+        attempts += 1;
+        const writes = attempts === 1 ? [putOrder(`${event.orderId}-other`, 'x'), putOrder(event.orderId, 'again')] : [putOrder(`${event.orderId}-retry`, 'y')];
+        await completeWithTransaction(context!, { writes, result: attempts });
+        return attempts;
+      },
+      { store, key: (event) => event.key },
+    );
     const event = { orderId, key: fresh() };
 
     // Act
@@ -91,10 +97,13 @@ describe.each(adapters)('completeWithTransaction through the %s', (_name, wrap) 
 
   it('refuses more than 99 writes before sending anything', async () => {
     // Arrange
-    const handler = wrap(async (_event: { key: string }, context?: Context) => {
-      await completeWithTransaction(context!, { writes: Array.from({ length: 100 }, (_, index) => putOrder(`bulk-${index}`, 'x')), result: 1 });
-      return 1;
-    }, { store, key: (event) => event.key });
+    const handler = wrap(
+      async (_event: { key: string }, context?: Context) => {
+        await completeWithTransaction(context!, { writes: Array.from({ length: 100 }, (_, index) => putOrder(`bulk-${index}`, 'x')), result: 1 });
+        return 1;
+      },
+      { store, key: (event) => event.key },
+    );
 
     // Act
     const error = await handler({ key: fresh() }, createLambdaContext()).catch((thrown: unknown) => thrown);
@@ -120,7 +129,11 @@ describe('completeWithTransaction and the lease', () => {
     const event = { key: fresh() };
 
     // Act
-    const { stale, takeover } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += staleLeaseMs + 1));
+    const { stale, takeover } = await takeOverExpiredLease(
+      (context) => handler(event, context),
+      gates,
+      () => (nowMs += staleLeaseMs + 1),
+    );
 
     // Assert
     expect(takeover).toBe(2);
@@ -143,7 +156,11 @@ describe('completeWithTransaction and the lease', () => {
     const event = restEvent({ method: 'POST', headers: { 'Idempotency-Key': fresh() }, body: '{}' });
 
     // Act
-    const { stale } = await takeOverExpiredLease((context) => handler(event, context), gates, () => (nowMs += staleLeaseMs + 1));
+    const { stale } = await takeOverExpiredLease(
+      (context) => handler(event, context),
+      gates,
+      () => (nowMs += staleLeaseMs + 1),
+    );
     const staleResponse = stale as { statusCode: number; headers: Record<string, string>; body: string };
 
     // Assert

@@ -68,7 +68,17 @@ async function typeCheck(directory: string, tsconfig: string): Promise<void> {
 /** Bundles the consumer handler as `NodejsFunction` does (platform node, AWS SDK external), minified; returns the file. */
 async function bundleHandler(directory: string, format: 'cjs' | 'esm'): Promise<string> {
   const outfile = join(directory, 'bundle', format === 'esm' ? 'handler.mjs' : 'handler.cjs');
-  const args = ['handler.ts', '--bundle', '--platform=node', '--target=node20', `--format=${format}`, '--minify', '--external:@aws-sdk/*', `--outfile=${outfile}`, '--log-level=warning'];
+  const args = [
+    'handler.ts',
+    '--bundle',
+    '--platform=node',
+    '--target=node20',
+    `--format=${format}`,
+    '--minify',
+    '--external:@aws-sdk/*',
+    `--outfile=${outfile}`,
+    '--log-level=warning',
+  ];
   await run(esbuildCli, args, { cwd: directory, env: childEnv });
   return outfile;
 }
@@ -77,42 +87,62 @@ async function bundleHandler(directory: string, format: 'cjs' | 'esm'): Promise<
 async function invokeTwice(directory: string, bundle: string, key: string): Promise<{ first: unknown; replay: unknown; executions: number }> {
   const tableName = await createIdempotencyTable(createTestClient());
   const env = { ...childEnv, DYNAMODB_ENDPOINT: dynamoDBEndpoint(), IDEMPOTENCY_TABLE_NAME: tableName };
-  return JSON.parse(await run(process.execPath, ['run-twice.mjs', bundle, key], { cwd: directory, env })) as { first: unknown; replay: unknown; executions: number };
+  return JSON.parse(await run(process.execPath, ['run-twice.mjs', bundle, key], { cwd: directory, env })) as {
+    first: unknown;
+    replay: unknown;
+    executions: number;
+  };
 }
 
 describe('the packed package, installed offline with the current peer versions', () => {
   const consumer = useConsumer(currentVersions);
 
-  it.each(['nodenext', 'bundler', 'node10'])('type-checks a handler and a CDK stack under moduleResolution %s', async (resolution) => {
-    await typeCheck(consumer(), `tsconfig.${resolution}.json`);
-  }, stepTimeoutMs);
+  it.each(['nodenext', 'bundler', 'node10'])(
+    'type-checks a handler and a CDK stack under moduleResolution %s',
+    async (resolution) => {
+      await typeCheck(consumer(), `tsconfig.${resolution}.json`);
+    },
+    stepTimeoutMs,
+  );
 
-  it('ships declarations that type-check with skipLibCheck off, with only the installed packages', async () => {
-    await typeCheck(consumer(), 'tsconfig.declarations.json');
-  }, stepTimeoutMs);
+  it(
+    'ships declarations that type-check with skipLibCheck off, with only the installed packages',
+    async () => {
+      await typeCheck(consumer(), 'tsconfig.declarations.json');
+    },
+    stepTimeoutMs,
+  );
 
-  it.each(['cjs', 'esm'] as const)('bundles with esbuild as NodejsFunction does (%s) and replays the first answer against DynamoDB Local', async (format) => {
-    // Arrange
-    const bundle = await bundleHandler(consumer(), format);
+  it.each(['cjs', 'esm'] as const)(
+    'bundles with esbuild as NodejsFunction does (%s) and replays the first answer against DynamoDB Local',
+    async (format) => {
+      // Arrange
+      const bundle = await bundleHandler(consumer(), format);
 
-    // Act
-    const result = await invokeTwice(consumer(), bundle, `consumer-${format}`);
+      // Act
+      const result = await invokeTwice(consumer(), bundle, `consumer-${format}`);
 
-    // Assert
-    expect(result.first).toEqual({ charged: 42, paymentId: expect.any(String) });
-    expect(result.replay).toEqual(result.first);
-    expect(result.executions).toBe(1);
-  }, stepTimeoutMs);
+      // Assert
+      expect(result.first).toEqual({ charged: 42, paymentId: expect.any(String) });
+      expect(result.replay).toEqual(result.first);
+      expect(result.executions).toBe(1);
+    },
+    stepTimeoutMs,
+  );
 
-  it('is loaded with require() from CommonJS, both entry points, and synthesises the IdempotencyTable', async () => {
-    // Act
-    const output = await run(process.execPath, ['require-check.cjs', join(consumer(), 'cdk.out')], { cwd: consumer(), env: childEnv });
+  it(
+    'is loaded with require() from CommonJS, both entry points, and synthesises the IdempotencyTable',
+    async () => {
+      // Act
+      const output = await run(process.execPath, ['require-check.cjs', join(consumer(), 'cdk.out')], { cwd: consumer(), env: childEnv });
 
-    // Assert
-    const result = JSON.parse(output) as { exports: number; resourceTypes: string[] };
-    expect(result.exports).toBeGreaterThan(10);
-    expect(result.resourceTypes).toContain('AWS::DynamoDB::Table');
-  }, stepTimeoutMs);
+      // Assert
+      const result = JSON.parse(output) as { exports: number; resourceTypes: string[] };
+      expect(result.exports).toBeGreaterThan(10);
+      expect(result.resourceTypes).toContain('AWS::DynamoDB::Table');
+    },
+    stepTimeoutMs,
+  );
 });
 
 describe('the packed package, installed offline with the lowest claimed peer versions', () => {
@@ -124,21 +154,29 @@ describe('the packed package, installed offline with the lowest claimed peer ver
     expect(ours.peerDependencies[name]).toBe(`^${installed.version}`);
   });
 
-  it('type-checks the handler and the declarations against the lowest SDK and Middy', async () => {
-    await typeCheck(consumer(), 'tsconfig.handler.json');
-    await typeCheck(consumer(), 'tsconfig.declarations.json');
-  }, stepTimeoutMs);
+  it(
+    'type-checks the handler and the declarations against the lowest SDK and Middy',
+    async () => {
+      await typeCheck(consumer(), 'tsconfig.handler.json');
+      await typeCheck(consumer(), 'tsconfig.declarations.json');
+    },
+    stepTimeoutMs,
+  );
 
-  it('bundles the handler and replays the first answer against DynamoDB Local with the lowest SDK', async () => {
-    // Arrange
-    const bundle = await bundleHandler(consumer(), 'esm');
+  it(
+    'bundles the handler and replays the first answer against DynamoDB Local with the lowest SDK',
+    async () => {
+      // Arrange
+      const bundle = await bundleHandler(consumer(), 'esm');
 
-    // Act
-    const result = await invokeTwice(consumer(), bundle, 'consumer-lowest');
+      // Act
+      const result = await invokeTwice(consumer(), bundle, 'consumer-lowest');
 
-    // Assert
-    expect(result.first).toEqual({ charged: 42, paymentId: expect.any(String) });
-    expect(result.replay).toEqual(result.first);
-    expect(result.executions).toBe(1);
-  }, stepTimeoutMs);
+      // Assert
+      expect(result.first).toEqual({ charged: 42, paymentId: expect.any(String) });
+      expect(result.replay).toEqual(result.first);
+      expect(result.executions).toBe(1);
+    },
+    stepTimeoutMs,
+  );
 });

@@ -28,7 +28,9 @@ type Handler = (event: { key: string }, context: Context) => Promise<string>;
 function sandbox(offsetMs: number, name: string, run: Handler = async () => name) {
   const outcomes: IdempotencyOutcome['type'][] = [];
   const now = () => Date.now() + elapsedMs + offsetMs;
-  const handler = middy(run).use(idempotency<{ key: string }, string>({ store, key: (event) => event.key, now, expiresAfterSeconds, onOutcome: (outcome) => outcomes.push(outcome.type) }));
+  const handler = middy(run).use(
+    idempotency<{ key: string }, string>({ store, key: (event) => event.key, now, expiresAfterSeconds, onOutcome: (outcome) => outcomes.push(outcome.type) }),
+  );
   const call = (key: string) => handler({ key }, createLambdaContext({ functionName: 'charge', remainingMs: leaseMs }));
   return { call, outcomes };
 }

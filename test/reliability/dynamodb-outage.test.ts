@@ -29,7 +29,10 @@ afterAll(async () => {
 });
 
 const postOrder = (key: string) =>
-  api.send('POST', '/orders', { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ productId: 'p-1', quantity: 1, customerId: key }) });
+  api.send('POST', '/orders', {
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+    body: JSON.stringify({ productId: 'p-1', quantity: 1, customerId: key }),
+  });
 
 const asAnswer = (response: TestResponse) => ({
   statusCode: response.status,

@@ -33,14 +33,26 @@ beforeAll(async () => {
   handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(baseMiddlewares())
     .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store }))
-    .handler(answerOrderErrors(async (event, context) => ledger.run('http', context, async () => json(201, parseOrderBody(event.body, event.isBase64Encoded)))));
+    .handler(
+      answerOrderErrors(async (event, context) => ledger.run('http', context, async () => json(201, parseOrderBody(event.body, event.isBase64Encoded)))),
+    );
 }, 60_000);
 afterAll(async () => {
   await api.stop();
   client.destroy();
 });
 
-const optionalFields = ['headers', 'multiValueHeaders', 'body', 'isBase64Encoded', 'requestContext', 'pathParameters', 'httpMethod', 'resource', 'path'] as const;
+const optionalFields = [
+  'headers',
+  'multiValueHeaders',
+  'body',
+  'isBase64Encoded',
+  'requestContext',
+  'pathParameters',
+  'httpMethod',
+  'resource',
+  'path',
+] as const;
 
 /** A 2xx, or a 4xx/503 problem+json (Retry-After where due): what every hostile request must get. */
 const isAcceptable = (answer: HttpAnswer) => (answer.statusCode >= 200 && answer.statusCode < 300) || isTypedRefusal(answer);
@@ -48,20 +60,31 @@ const isAcceptable = (answer: HttpAnswer) => (answer.statusCode >= 200 && answer
 describe('hostile input through httpIdempotency in the orders API chain (Middy, real store)', () => {
   it('answers every key, body, header case and missing field with a 2xx or a problem+json 4xx, never running without a claim', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileKey, anyCaseKeyHeader, hostileBody, fc.subarray([...optionalFields]), fc.boolean(), async (key, headerName, body, missing, twice) => {
-        // Arrange
-        const event = restEvent({ headers: { [headerName]: key, 'Content-Type': 'application/json' }, body: body.body ?? null, isBase64Encoded: body.isBase64Encoded }) as unknown as Record<string, unknown>;
-        if (body.body === undefined) delete event.body;
-        if (twice) event.multiValueHeaders = { [headerName]: [key, `${key}-again`] };
-        for (const field of missing) delete event[field];
+      fc.asyncProperty(
+        hostileKey,
+        anyCaseKeyHeader,
+        hostileBody,
+        fc.subarray([...optionalFields]),
+        fc.boolean(),
+        async (key, headerName, body, missing, twice) => {
+          // Arrange
+          const event = restEvent({
+            headers: { [headerName]: key, 'Content-Type': 'application/json' },
+            body: body.body ?? null,
+            isBase64Encoded: body.isBase64Encoded,
+          }) as unknown as Record<string, unknown>;
+          if (body.body === undefined) delete event.body;
+          if (twice) event.multiValueHeaders = { [headerName]: [key, `${key}-again`] };
+          for (const field of missing) delete event[field];
 
-        // Act
-        const answer = await handler(event as unknown as APIGatewayProxyEvent, createLambdaContext());
+          // Act
+          const answer = await handler(event as unknown as APIGatewayProxyEvent, createLambdaContext());
 
-        // Assert
-        expect({ statusCode: answer.statusCode, acceptable: isAcceptable(answer) }).toEqual({ statusCode: answer.statusCode, acceptable: true });
-        expect(ledger.violations).toEqual([]);
-      }),
+          // Assert
+          expect({ statusCode: answer.statusCode, acceptable: isAcceptable(answer) }).toEqual({ statusCode: answer.statusCode, acceptable: true });
+          expect(ledger.violations).toEqual([]);
+        },
+      ),
       { numRuns: 60 },
     );
   }, 120_000);
@@ -71,12 +94,29 @@ describe('hostile input through httpIdempotency in the orders API chain (Middy, 
 function eventOfShape(shape: 'rest' | 'http-api' | 'function-url' | 'alb', key: string, twice: boolean): Record<string, unknown> {
   const joined = twice ? `${key},${key}` : key;
   if (shape === 'rest') return { ...restEvent({ headers: { 'Idempotency-Key': key } }), multiValueHeaders: { 'Idempotency-Key': twice ? [key, key] : [key] } };
-  if (shape === 'alb') return { httpMethod: 'POST', path: '/x', headers: { 'idempotency-key': key }, ...(twice ? { multiValueHeaders: { 'idempotency-key': [key, key] } } : {}), requestContext: { elb: {} } };
+  if (shape === 'alb')
+    return {
+      httpMethod: 'POST',
+      path: '/x',
+      headers: { 'idempotency-key': key },
+      ...(twice ? { multiValueHeaders: { 'idempotency-key': [key, key] } } : {}),
+      requestContext: { elb: {} },
+    };
   const event = httpApiEvent({ headers: { 'idempotency-key': joined } }) as unknown as Record<string, unknown>;
   return shape === 'http-api' ? event : { ...event, routeKey: '$default' };
 }
 
-const anyValue = fc.anything({ maxDepth: 3, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true });
+const anyValue = fc.anything({
+  maxDepth: 3,
+  withBigInt: true,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withSparseArray: true,
+  withTypedArray: true,
+});
 
 describe('hostile events of every shape through httpIdempotency, a body parser before it (real store)', () => {
   it('answers any key, parsed body, query and path with a 2xx or a problem+json 4xx, never a 500', async () => {
@@ -126,13 +166,19 @@ describe('hostile input through the local orders API (real HTTP, raw bytes)', ()
         const answer = await sendRawRequest(api.server.url, {
           method: 'POST',
           path: '/orders',
-          headers: [[headerName, key], ['Content-Type', 'application/json']],
+          headers: [
+            [headerName, key],
+            ['Content-Type', 'application/json'],
+          ],
           body: Buffer.from(body.body ?? '', 'utf8'),
         });
 
         // Assert: Node's HTTP parser refuses malformed requests (a CR LF or NUL in a header); the server answers API Gateway's 400.
         const parserRefusal = answer.statusCode === 400 && answer.body.includes('"type":"urn:orders-api:gateway:DEFAULT_4XX","title":"Bad Request"');
-        expect({ statusCode: answer.statusCode, acceptable: isAcceptable(answer) || parserRefusal }).toEqual({ statusCode: answer.statusCode, acceptable: true });
+        expect({ statusCode: answer.statusCode, acceptable: isAcceptable(answer) || parserRefusal }).toEqual({
+          statusCode: answer.statusCode,
+          acceptable: true,
+        });
       }),
       { numRuns: 8 },
     );
@@ -146,7 +192,11 @@ describe('hostile keys through makeIdempotent (core)', () => {
     const coreTable = await createIdempotencyTable(client);
     const coreLedger = createExecutionLedger(client, coreTable);
     const coreStore = createDynamoDBStore({ tableName: coreTable, client });
-    const charge = makeIdempotent(async (_input: { key: unknown }, context: Context) => coreLedger.run('core', context, async () => 'charged'), { store: coreStore, key: (input) => input.key, namespace: 'charge' });
+    const charge = makeIdempotent(async (_input: { key: unknown }, context: Context) => coreLedger.run('core', context, async () => 'charged'), {
+      store: coreStore,
+      key: (input) => input.key,
+      namespace: 'charge',
+    });
     await fc.assert(
       fc.asyncProperty(fc.oneof(hostileKey, fc.anything()), async (key) => {
         // Act

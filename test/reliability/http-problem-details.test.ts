@@ -21,12 +21,23 @@ interface Chain {
   readonly logged: Array<Record<string, unknown>>;
 }
 
-function chainOver(store: IdempotencyStore, handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>, now?: () => number): Chain {
+function chainOver(
+  store: IdempotencyStore,
+  handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
+  now?: () => number,
+): Chain {
   const outcomes: IdempotencyOutcome[] = [];
   const logged: Array<Record<string, unknown>> = [];
   const wrapped = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(httpErrorHandler({ logger: false }))
-    .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store, now, onOutcome: (outcome) => outcomes.push(outcome), logger: (_m, details) => logged.push(details) }))
+    .use(
+      httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({
+        store,
+        now,
+        onOutcome: (outcome) => outcomes.push(outcome),
+        logger: (_m, details) => logged.push(details),
+      }),
+    )
     .handler(handler);
   return { invoke: (event, context = createLambdaContext()) => wrapped(event, context), outcomes, logged };
 }
@@ -50,7 +61,8 @@ describe('problem details over HTTP', () => {
     const faulty = createDynamoDBStore({ tableName: fixture.tableName, client: fixture.client });
     const stop = injectFaults(faulty.client, {
       commands: [stepCommands.claim],
-      error: () => Object.assign(new Error(sdkMessage), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+      error: () =>
+        Object.assign(new Error(sdkMessage), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
     });
     const chain = chainOver(faulty, async () => ({ statusCode: 201, body: 'ran' }));
 
@@ -101,7 +113,11 @@ describe('problem details over HTTP', () => {
     const event = post(`takeover-${randomUUID()}`);
 
     // Act
-    const { stale } = await takeOverExpiredLease((context) => chain.invoke(event, context), gates, () => (nowMs += 60_000));
+    const { stale } = await takeOverExpiredLease(
+      (context) => chain.invoke(event, context),
+      gates,
+      () => (nowMs += 60_000),
+    );
 
     // Assert
     expect((stale as APIGatewayProxyResult).statusCode).toBe(409);

@@ -3,7 +3,14 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { completeWithTransaction, httpIdempotency, idempotency, IdempotencyInProgressError, withIdempotencyTimeout, type IdempotencyOutcome } from '../../lib/idempotency/index.js';
+import {
+  completeWithTransaction,
+  httpIdempotency,
+  idempotency,
+  IdempotencyInProgressError,
+  withIdempotencyTimeout,
+  type IdempotencyOutcome,
+} from '../../lib/idempotency/index.js';
 import { restEvent } from '../support/api-gateway-events.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { useStoreFixture } from '../support/store-fixture.js';
@@ -69,9 +76,12 @@ describe('a custom Middy timeoutEarlyResponse wired through withIdempotencyTimeo
   it.each([
     ['a value', () => 'timed out'],
     ['undefined', () => undefined],
-    ['a thrown error', () => {
-      throw new Error('gave up');
-    }],
+    [
+      'a thrown error',
+      () => {
+        throw new Error('gave up');
+      },
+    ],
   ])('idempotency() neither stores nor releases after %s', async (_kind, response) => {
     // Arrange
     const outcomes: IdempotencyOutcome[] = [];
@@ -130,7 +140,10 @@ describe('a custom Middy timeoutEarlyResponse wired through withIdempotencyTimeo
     const answer = await handler({ id: randomUUID() }, context());
     finish();
     await new Promise((resolve) => setImmediate(resolve));
-    const lateCommit = await resumed.then(() => 'committed', (error: unknown) => error);
+    const lateCommit = await resumed.then(
+      () => 'committed',
+      (error: unknown) => error,
+    );
 
     // Assert
     expect(answer).toBe('timed out');

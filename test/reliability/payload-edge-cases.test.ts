@@ -83,7 +83,10 @@ describe('a key header sent twice, on every event shape', () => {
     ['REST multi-value headers joined by a proxy', (key) => ({ ...post(key, '{}'), multiValueHeaders: { 'Idempotency-Key': [`${key}, ${key}-2`] } })],
     ['HTTP API headers, joined with a comma', (key) => v2(`${key},${key}-2`)],
     ['Function URL headers, joined with a comma', (key) => ({ ...v2(`${key},${key}`), routeKey: '$default' })],
-    ['ALB multi-value headers', (key) => ({ httpMethod: 'POST', path: '/x', body: '{}', multiValueHeaders: { 'idempotency-key': [key, key] }, requestContext: { elb: {} } })],
+    [
+      'ALB multi-value headers',
+      (key) => ({ httpMethod: 'POST', path: '/x', body: '{}', multiValueHeaders: { 'idempotency-key': [key, key] }, requestContext: { elb: {} } }),
+    ],
   ])('is a 400 problem on %s, and the handler does not run', async (_name, event) => {
     // Arrange
     const chain = api(false);
@@ -117,7 +120,12 @@ describe('payloads that JSON.stringify merges, through makeIdempotent (real stor
   ])('refuses %s under one key as another payload', async (_name, first, second) => {
     // Arrange
     let runs = 0;
-    const charge = makeIdempotent(async (_input: { key: string; payload: unknown }) => ++runs, { store: fixture.store, namespace: 'charge', key: (input) => input.key, fingerprint: (input) => input.payload });
+    const charge = makeIdempotent(async (_input: { key: string; payload: unknown }) => ++runs, {
+      store: fixture.store,
+      namespace: 'charge',
+      key: (input) => input.key,
+      fingerprint: (input) => input.payload,
+    });
     const key = `payload-${randomUUID()}`;
 
     // Act
@@ -137,7 +145,12 @@ describe('payloads that JSON.stringify merges, through makeIdempotent (real stor
       return node;
     };
     let runs = 0;
-    const charge = makeIdempotent(async (_input: { key: string; payload: unknown }) => ++runs, { store: fixture.store, namespace: 'cyclic', key: (input) => input.key, fingerprint: (input) => input.payload });
+    const charge = makeIdempotent(async (_input: { key: string; payload: unknown }) => ++runs, {
+      store: fixture.store,
+      namespace: 'cyclic',
+      key: (input) => input.key,
+      fingerprint: (input) => input.payload,
+    });
     const key = `cyclic-${randomUUID()}`;
 
     // Act

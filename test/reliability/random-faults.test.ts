@@ -68,7 +68,14 @@ function keyWorld(index: number) {
       }),
     // No early timeout: every attempt ends with its handler, so "no attempt in flight" means the holder is gone.
     { timeoutEarlyInMillis: 0 },
-  ).use(idempotency<{ key: string }, { orderId: string }>({ store: createDynamoDBStore({ tableName, client: faulty }), key: (event) => event.key, now: () => clockMs, expiresAfterSeconds: 7 * 86_400 }));
+  ).use(
+    idempotency<{ key: string }, { orderId: string }>({
+      store: createDynamoDBStore({ tableName, client: faulty }),
+      key: (event) => event.key,
+      now: () => clockMs,
+      expiresAfterSeconds: 7 * 86_400,
+    }),
+  );
   let running = 0;
   let leases = 0;
   const waitingForIdle: Array<() => void> = [];
@@ -121,7 +128,9 @@ describe(`${Math.round(faultShare * 200)}% of DynamoDB calls failing at random, 
     const worlds = Array.from({ length: keys }, (_, index) => keyWorld(index));
 
     // Act
-    const answers = await Promise.all(worlds.map(async (world) => ({ key: world.key, orderIds: await Promise.all(Array.from({ length: clientsPerKey }, () => clientFor(world))) })));
+    const answers = await Promise.all(
+      worlds.map(async (world) => ({ key: world.key, orderIds: await Promise.all(Array.from({ length: clientsPerKey }, () => clientFor(world))) })),
+    );
     const scan = await client.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true }));
 
     // Assert

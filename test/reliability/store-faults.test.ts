@@ -75,36 +75,56 @@ const coreOutcome = async (call: () => Promise<unknown>): Promise<CallerOutcome>
 type Clock = () => number;
 
 const adapters: Array<[string, (fault: FaultCase, key: string, store: ReturnType<typeof faultyStore>['store'], now: Clock) => Invoke]> = [
-  ['idempotency() middleware', (fault, key, store, now) => {
-    const handler = middy(async (_event: { key: string }, context: Context) => runHandler(fault, key, context)).use(idempotency<{ key: string }, unknown>({ store, key: (event) => event.key, now }));
-    return () => coreOutcome(() => handler({ key }, createLambdaContext({ remainingMs: leaseMs })));
-  }],
-  ['httpIdempotency() middleware', (fault, key, store, now) => {
-    const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-      .use(httpHeaderNormalizer())
-      .use(httpErrorHandler({ logger: false }))
-      .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store, now }))
-      .handler(async (_event, context) => {
-        try {
-          return { statusCode: 201, body: JSON.stringify(await runHandler(fault, key, context)) };
-        } catch (error) {
-          if (!(error instanceof PlannedHandlerFailure)) throw error;
-          return { statusCode: 503, headers: { 'Content-Type': 'application/problem+json' }, body: '{"type":"urn:test:handler-failed"}' };
-        }
-      });
-    return async () => httpOutcome(await handler(restEvent({ headers: { 'Idempotency-Key': key }, body: '{}' }), createLambdaContext({ remainingMs: leaseMs })));
-  }],
+  [
+    'idempotency() middleware',
+    (fault, key, store, now) => {
+      const handler = middy(async (_event: { key: string }, context: Context) => runHandler(fault, key, context)).use(
+        idempotency<{ key: string }, unknown>({ store, key: (event) => event.key, now }),
+      );
+      return () => coreOutcome(() => handler({ key }, createLambdaContext({ remainingMs: leaseMs })));
+    },
+  ],
+  [
+    'httpIdempotency() middleware',
+    (fault, key, store, now) => {
+      const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+        .use(httpHeaderNormalizer())
+        .use(httpErrorHandler({ logger: false }))
+        .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store, now }))
+        .handler(async (_event, context) => {
+          try {
+            return { statusCode: 201, body: JSON.stringify(await runHandler(fault, key, context)) };
+          } catch (error) {
+            if (!(error instanceof PlannedHandlerFailure)) throw error;
+            return { statusCode: 503, headers: { 'Content-Type': 'application/problem+json' }, body: '{"type":"urn:test:handler-failed"}' };
+          }
+        });
+      return async () =>
+        httpOutcome(await handler(restEvent({ headers: { 'Idempotency-Key': key }, body: '{}' }), createLambdaContext({ remainingMs: leaseMs })));
+    },
+  ],
 ];
 
 const countOrders = async (key: string) => {
-  const scan = await client.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true, FilterExpression: '#key = :key', ExpressionAttributeNames: { '#key': 'key' }, ExpressionAttributeValues: { ':key': { S: key } } }));
+  const scan = await client.send(
+    new ScanCommand({
+      TableName: ordersTable,
+      ConsistentRead: true,
+      FilterExpression: '#key = :key',
+      ExpressionAttributeNames: { '#key': 'key' },
+      ExpressionAttributeValues: { ':key': { S: key } },
+    }),
+  );
   return scan.Items?.length ?? 0;
 };
 
 describe.each(adapters)('store faults through the %s', (adapterName, adapt) => {
   it.each(lifecycleSteps)('keeps every invariant for every fault kind at the %s step', async (step) => {
     // Arrange
-    const runs = faultCasesAt(step).map((fault) => ({ fault, key: `${adapterName.slice(0, 4)}-${step}-${fault.kind}-${fault.loses}-${fault.at}-${Math.random().toString(36).slice(2)}`.replace(/ /g, '_') }));
+    const runs = faultCasesAt(step).map((fault) => ({
+      fault,
+      key: `${adapterName.slice(0, 4)}-${step}-${fault.kind}-${fault.loses}-${fault.at}-${Math.random().toString(36).slice(2)}`.replace(/ /g, '_'),
+    }));
 
     // Act
     const results = await Promise.all(
@@ -113,7 +133,12 @@ describe.each(adapters)('store faults through the %s', (adapterName, adapt) => {
         let clockMs = Date.now();
         const endLease = () => (clockMs += leaseMs + 1);
         const probe = { executions: () => ledger.executions(key), orders: () => countOrders(key) };
-        const problems = await checkFaultCase(fault, adapt(fault, key, store, () => clockMs), probe, endLease);
+        const problems = await checkFaultCase(
+          fault,
+          adapt(fault, key, store, () => clockMs),
+          probe,
+          endLease,
+        );
         destroy();
         return problems.map((problem) => `${fault.kind}, ${fault.loses} ${fault.at}: ${problem}`);
       }),

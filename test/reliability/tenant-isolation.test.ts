@@ -35,29 +35,100 @@ const jwtAs = (sub: string, key: string) => httpApiEvent({ routeKey: 'POST /orde
 const served = (response: APIGatewayProxyResult) => JSON.parse(response.body) as { servedScope: string; execution: number };
 
 type Caller = (key: string) => AnyEvent;
-const withContext = (event: AnyEvent, requestContext: Record<string, unknown>): AnyEvent => ({ ...event, requestContext: { ...event.requestContext, ...requestContext } }) as AnyEvent;
-const restWith = (requestContext: Record<string, unknown>): Caller => (key) => withContext(restAs(undefined, key), requestContext);
-const v2With = (requestContext: Record<string, unknown>): Caller => (key) => withContext(jwtAs('unused', key), { authorizer: undefined, ...requestContext });
-const albWith = (headers: Record<string, string>): Caller => (key) =>
-  ({ httpMethod: 'POST', path: '/orders', headers: { 'idempotency-key': key, ...headers }, body, isBase64Encoded: false, requestContext: { elb: { targetGroupArn: 'arn:tg' } } }) as unknown as AnyEvent;
+const withContext = (event: AnyEvent, requestContext: Record<string, unknown>): AnyEvent =>
+  ({ ...event, requestContext: { ...event.requestContext, ...requestContext } }) as AnyEvent;
+const restWith =
+  (requestContext: Record<string, unknown>): Caller =>
+  (key) =>
+    withContext(restAs(undefined, key), requestContext);
+const v2With =
+  (requestContext: Record<string, unknown>): Caller =>
+  (key) =>
+    withContext(jwtAs('unused', key), { authorizer: undefined, ...requestContext });
+const albWith =
+  (headers: Record<string, string>): Caller =>
+  (key) =>
+    ({
+      httpMethod: 'POST',
+      path: '/orders',
+      headers: { 'idempotency-key': key, ...headers },
+      body,
+      isBase64Encoded: false,
+      requestContext: { elb: { targetGroupArn: 'arn:tg' } },
+    }) as unknown as AnyEvent;
 const iam = (userArn: string, accessKey: string) => ({ authorizer: { iam: { accessKey, accountId: '1', callerId: 'AIDA', userArn, userId: 'AIDA' } } });
 const claims = (sub: string, jti: string, iat: number) => ({ sub, iss: 'https://issuer', jti, iat, exp: iat + 3600, auth_time: iat, 'custom:tenant': 't-1' });
 
 describe('every identity source scopes the key; per-request fields do not', () => {
   it.each<[string, 'apart' | 'together', Caller, Caller]>([
-    ['HTTP API Lambda authorizer contexts of two tenants', 'apart', v2With({ authorizer: { lambda: { tenantId: 'a' } } }), v2With({ authorizer: { lambda: { tenantId: 'b' } } })],
-    ['REST Lambda authorizer contexts of one principal for two tenants', 'apart', restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 5 } }), restWith({ authorizer: { principalId: 'svc', tenant: 'b', integrationLatency: 5 } })],
-    ['one HTTP API Lambda authorizer caller across request ids and times', 'together', v2With({ requestId: 'r-1', timeEpoch: 1, time: 't1', authorizer: { lambda: { tenantId: 'a' } } }), v2With({ requestId: 'r-2', timeEpoch: 2, time: 't2', authorizer: { lambda: { tenantId: 'a' } } })],
-    ['a REST Lambda authorizer context whose integrationLatency changed', 'together', restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 5 } }), restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 212 } })],
+    [
+      'HTTP API Lambda authorizer contexts of two tenants',
+      'apart',
+      v2With({ authorizer: { lambda: { tenantId: 'a' } } }),
+      v2With({ authorizer: { lambda: { tenantId: 'b' } } }),
+    ],
+    [
+      'REST Lambda authorizer contexts of one principal for two tenants',
+      'apart',
+      restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 5 } }),
+      restWith({ authorizer: { principalId: 'svc', tenant: 'b', integrationLatency: 5 } }),
+    ],
+    [
+      'one HTTP API Lambda authorizer caller across request ids and times',
+      'together',
+      v2With({ requestId: 'r-1', timeEpoch: 1, time: 't1', authorizer: { lambda: { tenantId: 'a' } } }),
+      v2With({ requestId: 'r-2', timeEpoch: 2, time: 't2', authorizer: { lambda: { tenantId: 'a' } } }),
+    ],
+    [
+      'a REST Lambda authorizer context whose integrationLatency changed',
+      'together',
+      restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 5 } }),
+      restWith({ authorizer: { principalId: 'svc', tenant: 'a', integrationLatency: 212 } }),
+    ],
     ['two HTTP API IAM callers', 'apart', v2With(iam('arn:aws:iam::1:user/a', 'AKIA1')), v2With(iam('arn:aws:iam::1:user/b', 'AKIA1'))],
-    ['one Function URL IAM caller with a new session key', 'together', v2With(iam('arn:aws:iam::1:user/a', 'ASIA1')), v2With(iam('arn:aws:iam::1:user/a', 'ASIA2'))],
-    ['two REST Cognito identities', 'apart', restWith({ identity: { cognitoIdentityId: 'id-a', sourceIp: '1.1.1.1' } }), restWith({ identity: { cognitoIdentityId: 'id-b', sourceIp: '1.1.1.1' } })],
-    ['one REST API key from two addresses', 'together', restWith({ identity: { apiKeyId: 'k1', sourceIp: '1.1.1.1' } }), restWith({ identity: { apiKeyId: 'k1', sourceIp: '2.2.2.2' } })],
-    ['two REST Cognito user pool claims of one tenant', 'apart', restWith({ authorizer: { claims: claims('u-a', 'j1', 1) } }), restWith({ authorizer: { claims: claims('u-b', 'j1', 1) } })],
-    ['one JWT caller after a token refresh', 'together', v2With({ authorizer: { jwt: { claims: claims('u-a', 'j1', 1), scopes: ['a'] } } }), v2With({ authorizer: { jwt: { claims: claims('u-a', 'j2', 9), scopes: ['a', 'b'] } } })],
-    ['two mTLS client certificates', 'apart', v2With({ authentication: { clientCert: { issuerDN: 'CN=ca', serialNumber: '1', clientCertPem: 'x' } } }), v2With({ authentication: { clientCert: { issuerDN: 'CN=ca', serialNumber: '2', clientCertPem: 'y' } } })],
+    [
+      'one Function URL IAM caller with a new session key',
+      'together',
+      v2With(iam('arn:aws:iam::1:user/a', 'ASIA1')),
+      v2With(iam('arn:aws:iam::1:user/a', 'ASIA2')),
+    ],
+    [
+      'two REST Cognito identities',
+      'apart',
+      restWith({ identity: { cognitoIdentityId: 'id-a', sourceIp: '1.1.1.1' } }),
+      restWith({ identity: { cognitoIdentityId: 'id-b', sourceIp: '1.1.1.1' } }),
+    ],
+    [
+      'one REST API key from two addresses',
+      'together',
+      restWith({ identity: { apiKeyId: 'k1', sourceIp: '1.1.1.1' } }),
+      restWith({ identity: { apiKeyId: 'k1', sourceIp: '2.2.2.2' } }),
+    ],
+    [
+      'two REST Cognito user pool claims of one tenant',
+      'apart',
+      restWith({ authorizer: { claims: claims('u-a', 'j1', 1) } }),
+      restWith({ authorizer: { claims: claims('u-b', 'j1', 1) } }),
+    ],
+    [
+      'one JWT caller after a token refresh',
+      'together',
+      v2With({ authorizer: { jwt: { claims: claims('u-a', 'j1', 1), scopes: ['a'] } } }),
+      v2With({ authorizer: { jwt: { claims: claims('u-a', 'j2', 9), scopes: ['a', 'b'] } } }),
+    ],
+    [
+      'two mTLS client certificates',
+      'apart',
+      v2With({ authentication: { clientCert: { issuerDN: 'CN=ca', serialNumber: '1', clientCertPem: 'x' } } }),
+      v2With({ authentication: { clientCert: { issuerDN: 'CN=ca', serialNumber: '2', clientCertPem: 'y' } } }),
+    ],
     ['two ALB OIDC identities', 'apart', albWith({ 'x-amzn-oidc-identity': 'a' }), albWith({ 'x-amzn-oidc-identity': 'b' })],
-    ['an OIDC header sent to API Gateway, where no load balancer set it', 'together', restWith({}), (key) => ({ ...restAs(undefined, key), headers: { 'Idempotency-Key': key, 'x-amzn-oidc-identity': 'forged' } })],
+    [
+      'an OIDC header sent to API Gateway, where no load balancer set it',
+      'together',
+      restWith({}),
+      (key) => ({ ...restAs(undefined, key), headers: { 'Idempotency-Key': key, 'x-amzn-oidc-identity': 'forged' } }),
+    ],
   ])('keeps %s %s', async (_name, expected, first, second) => {
     // Arrange
     const key = `scope-${randomUUID()}`;

@@ -18,11 +18,14 @@ const thrower = (what: string) => () => {
 describe.each(adapters)('throwing callbacks through the %s', (_name, wrap) => {
   const wrapCounting = (options: Omit<IdempotencyOptions<{ id: string }, string>, 'store' | 'key'>, fail = false) => {
     const runs = { count: 0 };
-    const handler = wrap(async (_event: { id: string }) => {
-      runs.count += 1;
-      if (fail && runs.count === 1) throw new Error('handler failed');
-      return `result ${runs.count}`;
-    }, { store: fixture.store, key: (event) => event.id, ...options });
+    const handler = wrap(
+      async (_event: { id: string }) => {
+        runs.count += 1;
+        if (fail && runs.count === 1) throw new Error('handler failed');
+        return `result ${runs.count}`;
+      },
+      { store: fixture.store, key: (event) => event.id, ...options },
+    );
     return { runs, handler };
   };
 

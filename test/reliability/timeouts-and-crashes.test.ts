@@ -58,7 +58,14 @@ describe('a handler that exceeds its remaining time (Middy early timeout)', () =
     const timeoutError = await timedOut;
     const blockedAfterTimeout = await invoke(10_000);
     clockMs += leaseMs + 1;
-    const answers = await Promise.all(Array.from({ length: retries }, () => untilAnswered(() => invoke(10_000), (answer) => (answer as APIGatewayProxyResult).statusCode === 409)));
+    const answers = await Promise.all(
+      Array.from({ length: retries }, () =>
+        untilAnswered(
+          () => invoke(10_000),
+          (answer) => (answer as APIGatewayProxyResult).statusCode === 409,
+        ),
+      ),
+    );
 
     // Assert
     expect((timeoutError as Error).name).toBe('TimeoutError');
@@ -78,7 +85,14 @@ describe('a Lambda process killed with SIGKILL after its claim', () => {
     const key = `killed-${randomUUID()}`;
     const placeOrder = createOrderPlacer(fixture.store, ordersTable);
     const retry = () => placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remainingMs: 10_000 }));
-    const { signal } = await placeOrderAndKill({ endpoint: dynamoDBEndpoint(), idempotencyTable: fixture.tableName, ordersTable, key, killAfter: 'claimed', leaseMs: 4_000 });
+    const { signal } = await placeOrderAndKill({
+      endpoint: dynamoDBEndpoint(),
+      idempotencyTable: fixture.tableName,
+      ordersTable,
+      key,
+      killAfter: 'claimed',
+      leaseMs: 4_000,
+    });
 
     // Act
     const blocked = await retry().catch((error: unknown) => error);

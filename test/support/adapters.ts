@@ -13,10 +13,13 @@ export type Adapter = <TEvent, TResult>(
 
 /** The Middy middleware and the plain wrapper, for `describe.each`. */
 export const adapters: Array<[string, Adapter]> = [
-  ['middleware', (handler, options) => {
-    const wrapped = middy(handler).use(idempotency(options));
-    return (event, context) => wrapped(event, context ?? ({} as Context));
-  }],
+  [
+    'middleware',
+    (handler, options) => {
+      const wrapped = middy(handler).use(idempotency(options));
+      return (event, context) => wrapped(event, context ?? ({} as Context));
+    },
+  ],
   // The wrapped handlers are inline arrows: without a name of their own they need a namespace.
   ['wrapper', (handler, options) => makeIdempotent(handler, { namespace: 'test-handler', ...options })],
 ];

@@ -47,9 +47,26 @@ export async function installConsumer(directory: string, tarball: string, packag
   const versionOf = ({ name }: ConsumerPackage) => locked[`node_modules/${name}`]?.version as string;
   const dependencies = { 'lambda-idempotency': `file:${tarball}`, ...Object.fromEntries(packages.map((item) => [item.name, versionOf(item)])) };
   const manifest = { name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies };
-  const integrity = `sha512-${createHash('sha512').update(await readFile(join(directory, tarball))).digest('base64')}`;
-  const ourEntry = { version: ours.version, resolved: `file:${tarball}`, integrity, license: ours.license, dependencies: ours.dependencies, peerDependencies: ours.peerDependencies, peerDependenciesMeta: ours.peerDependenciesMeta, engines: ours.engines };
-  const consumerLock = { name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': manifest, 'node_modules/lambda-idempotency': ourEntry, ...locked } };
+  const integrity = `sha512-${createHash('sha512')
+    .update(await readFile(join(directory, tarball)))
+    .digest('base64')}`;
+  const ourEntry = {
+    version: ours.version,
+    resolved: `file:${tarball}`,
+    integrity,
+    license: ours.license,
+    dependencies: ours.dependencies,
+    peerDependencies: ours.peerDependencies,
+    peerDependenciesMeta: ours.peerDependenciesMeta,
+    engines: ours.engines,
+  };
+  const consumerLock = {
+    name: 'consumer',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': manifest, 'node_modules/lambda-idempotency': ourEntry, ...locked },
+  };
   await writeFile(join(directory, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(join(directory, 'package-lock.json'), `${JSON.stringify(consumerLock, null, 2)}\n`);
   for (const file of await readdir(consumerSources)) await copyFile(join(consumerSources, file), join(directory, file));

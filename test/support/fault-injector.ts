@@ -47,7 +47,10 @@ const sdkError = (name: string, message: string, fields: Record<string, unknown>
 
 /** A throttling error shaped like the SDK's, once its own retries are spent. */
 export function throttlingError(): Error {
-  return sdkError('ProvisionedThroughputExceededException', 'Rate of requests exceeds the allowed throughput.', { $fault: 'client', $metadata: { httpStatusCode: 400 } });
+  return sdkError('ProvisionedThroughputExceededException', 'Rate of requests exceeds the allowed throughput.', {
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
 /** DynamoDB's 500, as the SDK raises it once its own retries are spent. */

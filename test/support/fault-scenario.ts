@@ -78,7 +78,8 @@ export async function checkFaultCase(fault: FaultCase, invoke: Invoke, probe: Fa
   if (final.kind !== 'answer') return [...problems, `no answer after the lease ended: ${describeOutcome(final)}`];
   const runsAtEnd = probe.executions();
   const last = await invoke();
-  if (last.kind !== 'answer' || JSON.stringify(last.result) !== JSON.stringify(final.result)) problems.push(`the answer was not replayed: ${describeOutcome(last)}`);
+  if (last.kind !== 'answer' || JSON.stringify(last.result) !== JSON.stringify(final.result))
+    problems.push(`the answer was not replayed: ${describeOutcome(last)}`);
   if (probe.executions() !== runsAtEnd) problems.push('a completed key ran again');
   if (runsAtEnd > 2) problems.push(`the handler ran ${runsAtEnd} times for one fault`);
   if (fault.step === 'transaction' && (await probe.orders()) !== 1) problems.push(`expected exactly one order, found ${await probe.orders()}`);

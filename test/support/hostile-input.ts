@@ -48,7 +48,9 @@ export const hostileBody: fc.Arbitrary<HostileBody> = fc.oneof(
   validOrder.map((order) => ({ body: JSON.stringify(order), isBase64Encoded: false })),
   validOrder.map((order) => ({ body: Buffer.from(JSON.stringify(order)).toString('base64'), isBase64Encoded: true })),
   fc.string({ maxLength: 200 }).map((body) => ({ body, isBase64Encoded: false })),
-  fc.constantFrom('{', '{"productId":', 'null', '[]', '"text"', '{"__proto__":{"polluted":true}}', '{"productId":"p","quantity":1e400}').map((body) => ({ body, isBase64Encoded: false })),
+  fc
+    .constantFrom('{', '{"productId":', 'null', '[]', '"text"', '{"__proto__":{"polluted":true}}', '{"productId":"p","quantity":1e400}')
+    .map((body) => ({ body, isBase64Encoded: false })),
   fc.constantFrom(1_000, 10_000, 100_000).map((depth) => ({ body: '['.repeat(depth) + ']'.repeat(depth), isBase64Encoded: false })),
   fc.constantFrom(5_000, 50_000).map((depth) => ({ body: '{"a":'.repeat(depth) + '1' + '}'.repeat(depth), isBase64Encoded: false })),
   fc.constant({ body: fiveMegabytes, isBase64Encoded: false }),

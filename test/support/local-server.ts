@@ -36,7 +36,14 @@ export async function startTestApi(options: { dynamoDBEndpoint?: string; integra
   const suffix = randomUUID().slice(0, 8);
   const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}` };
   const logLines: string[] = [];
-  const start = () => startLocalServer({ dynamoDBEndpoint: endpoint, port: 0, tableNames, integrationTimeoutMs: options.integrationTimeoutMs, log: (line) => logLines.push(line) });
+  const start = () =>
+    startLocalServer({
+      dynamoDBEndpoint: endpoint,
+      port: 0,
+      tableNames,
+      integrationTimeoutMs: options.integrationTimeoutMs,
+      log: (line) => logLines.push(line),
+    });
   const client = createTestClient({ endpoint });
   // The server points the functions at its tables through process.env; give other test files in this worker it back.
   const savedEnvironment = { ...process.env };

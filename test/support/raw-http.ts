@@ -42,7 +42,10 @@ export async function abortMidBody(url: string, method: string, path: string): P
  * Sends one HTTP/1.1 request as raw bytes, so that header values fetch would refuse (CR LF, control characters,
  * non-ASCII) reach the server as a hostile client would send them. Resolves with the status, headers and body.
  */
-export async function sendRawRequest(url: string, request: { method: string; path: string; headers: ReadonlyArray<[string, string]>; body: Buffer }): Promise<RawAnswer> {
+export async function sendRawRequest(
+  url: string,
+  request: { method: string; path: string; headers: ReadonlyArray<[string, string]>; body: Buffer },
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   const head = [`${request.method} ${request.path} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', `Content-Length: ${request.body.length}`];
   for (const [name, value] of request.headers) head.push(`${name}: ${value}`);

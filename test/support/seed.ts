@@ -5,7 +5,8 @@ import { randomInt } from 'node:crypto';
  * Randomised tests put {@link replayHint} in their names, and fast-check uses the seed too (see `seed-setup.ts`), so
  * every failure says how to replay it.
  */
-export const testSeed: number = process.env.FAULT_SEED === undefined || process.env.FAULT_SEED === '' ? randomInt(1, 2 ** 31 - 1) : Number(process.env.FAULT_SEED);
+export const testSeed: number =
+  process.env.FAULT_SEED === undefined || process.env.FAULT_SEED === '' ? randomInt(1, 2 ** 31 - 1) : Number(process.env.FAULT_SEED);
 if (!Number.isSafeInteger(testSeed)) throw new TypeError(`FAULT_SEED must be a whole number, got ${process.env.FAULT_SEED}`);
 
 /** `FAULT_SEED=<seed>`: what to set to replay this file's random choices. */

@@ -15,7 +15,17 @@ const perRequestAuthorizerFields = new Set(['integrationLatency']);
 // Claims that change with every token a caller is issued, so a retry after a token refresh still meets its first try.
 const perTokenClaims = new Set(['iat', 'exp', 'nbf', 'auth_time', 'jti', 'origin_jti', 'event_id', 'at_hash', 'c_hash', 'nonce']);
 // The REST `identity` fields that name a caller; source IP, user agent and the rotating access key do not.
-const restIdentityFields = ['accountId', 'caller', 'user', 'userArn', 'cognitoIdentityId', 'cognitoIdentityPoolId', 'cognitoAuthenticationProvider', 'principalOrgId', 'apiKeyId'];
+const restIdentityFields = [
+  'accountId',
+  'caller',
+  'user',
+  'userArn',
+  'cognitoIdentityId',
+  'cognitoIdentityPoolId',
+  'cognitoAuthenticationProvider',
+  'principalOrgId',
+  'apiKeyId',
+];
 // An IAM caller's temporary access key rotates with its session; its ARN and ids do not.
 const perSessionIamFields = new Set(['accessKey']);
 
@@ -27,7 +37,9 @@ const pick = (fields: Fields, kept: readonly string[]): Fields => Object.fromEnt
 function pruneEmpty(value: unknown): unknown {
   if (value === null || value === undefined || value === '') return undefined;
   if (!isObject(value)) return value;
-  const entries = Object.entries(value).map(([name, field]) => [name, pruneEmpty(field)] as const).filter(([, field]) => field !== undefined);
+  const entries = Object.entries(value)
+    .map(([name, field]) => [name, pruneEmpty(field)] as const)
+    .filter(([, field]) => field !== undefined);
   return entries.length === 0 ? undefined : Object.fromEntries(entries);
 }
 

@@ -36,12 +36,25 @@ const retryAfterOf = (error: IdempotencyError) => (error as IdempotencyInProgres
 // The one table from error class to HTTP answer. Order matters only for the two key problems, which share a class.
 // Only a key error's message reaches the client: the library writes it about the client's own header, nothing else.
 const problemTable: readonly ProblemRow[] = [
-  { matches: (e) => e instanceof IdempotencyKeyError && e.problem === 'missing', status: 400, type: 'urn:lambda-idempotency:key-missing', title: 'Idempotency key required', detail: (e) => e.message },
-  { matches: (e) => e instanceof IdempotencyKeyError, status: 400, type: 'urn:lambda-idempotency:key-invalid', title: 'Invalid idempotency key', detail: (e) => e.message },
+  {
+    matches: (e) => e instanceof IdempotencyKeyError && e.problem === 'missing',
+    status: 400,
+    type: 'urn:lambda-idempotency:key-missing',
+    title: 'Idempotency key required',
+    detail: (e) => e.message,
+  },
+  {
+    matches: (e) => e instanceof IdempotencyKeyError,
+    status: 400,
+    type: 'urn:lambda-idempotency:key-invalid',
+    title: 'Invalid idempotency key',
+    detail: (e) => e.message,
+  },
   {
     matches: (e) => e instanceof IdempotencyPayloadMismatchError,
     status: 422,
-    type: 'urn:lambda-idempotency:payload-mismatch', title: 'Idempotency key reused with another payload',
+    type: 'urn:lambda-idempotency:payload-mismatch',
+    title: 'Idempotency key reused with another payload',
     detail: () => 'This idempotency key was already used with a different request (method, path, query or body).',
   },
   {

@@ -23,7 +23,8 @@ const perAttemptHeaders = new Set([
   'x-amzn-trace-id',
 ]);
 
-const keepReplayable = <T>(headers: Record<string, T>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !perAttemptHeaders.has(name.toLowerCase())));
+const keepReplayable = <T>(headers: Record<string, T>) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !perAttemptHeaders.has(name.toLowerCase())));
 
 /**
  * The response as it may be stored and replayed: hop-by-hop and per-attempt headers (`Date`, `Connection`,

@@ -1,9 +1,7 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 
 /** Why a record is reported to SQS as failed: it threw, or an earlier record of its FIFO message group failed. */
-export type SqsRecordFailure =
-  | { readonly kind: 'failed'; readonly error: unknown }
-  | { readonly kind: 'skipped'; readonly messageGroupId: string };
+export type SqsRecordFailure = { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'skipped'; readonly messageGroupId: string };
 
 /**
  * Runs `processRecord` over the records one at a time, in batch order, and answers with the partial batch response

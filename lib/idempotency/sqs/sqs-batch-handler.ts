@@ -81,7 +81,8 @@ export function readSqsRecords(event: unknown): readonly SQSRecord[] {
   const records = (event as Partial<SQSEvent> | null | undefined)?.Records;
   if (!Array.isArray(records)) throw new TypeError(`Expected an SQS event with a \`Records\` array, got ${describeValue(event)}.`);
   const invalid = records.findIndex((record: Partial<SQSRecord> | null) => typeof record?.messageId !== 'string' || record.messageId.length === 0);
-  if (invalid !== -1) throw new TypeError(`Expected \`Records[${invalid}].messageId\` to be a non-empty string, got ${describeValue(records[invalid]?.messageId)}.`);
+  if (invalid !== -1)
+    throw new TypeError(`Expected \`Records[${invalid}].messageId\` to be a non-empty string, got ${describeValue(records[invalid]?.messageId)}.`);
   return records;
 }
 

@@ -43,7 +43,8 @@ export function createItemExpressions(names: ItemAttributeNames): ItemExpression
   const fence = '#status = :inProgress AND #leaseToken = :leaseToken';
   const fenceNames = { '#status': names.status, '#leaseToken': names.leaseToken };
   const completeNames = { ...fenceNames, '#expiry': names.expiry, '#leaseExpiry': names.leaseExpiry };
-  const completeExpression = (withResult: boolean) => `SET #status = :completed, #expiry = :expiry${withResult ? ', #result = :result' : ''} REMOVE #leaseExpiry`;
+  const completeExpression = (withResult: boolean) =>
+    `SET #status = :completed, #expiry = :expiry${withResult ? ', #result = :result' : ''} REMOVE #leaseExpiry`;
   const [withResult, withoutResult] = [completeExpression(true), completeExpression(false)];
 
   return {
@@ -58,14 +59,24 @@ export function createItemExpressions(names: ItemAttributeNames): ItemExpression
       ExpressionAttributeValues: { ':inProgress': inProgress, ':leaseToken': { S: leaseToken } },
     }),
     complete: (leaseToken, expiresAtEpochSeconds, result) => {
-      const values: Record<string, AttributeValue> = { ':completed': completed, ':expiry': { N: String(expiresAtEpochSeconds) }, ':inProgress': inProgress, ':leaseToken': { S: leaseToken } };
+      const values: Record<string, AttributeValue> = {
+        ':completed': completed,
+        ':expiry': { N: String(expiresAtEpochSeconds) },
+        ':inProgress': inProgress,
+        ':leaseToken': { S: leaseToken },
+      };
       // At most one result attribute (`data` or `data_not_stored`); none for an undefined result.
       const [resultAttribute] = Object.entries(result);
       if (resultAttribute === undefined) {
         return { UpdateExpression: withoutResult, ConditionExpression: fence, ExpressionAttributeNames: completeNames, ExpressionAttributeValues: values };
       }
       values[':result'] = resultAttribute[1];
-      return { UpdateExpression: withResult, ConditionExpression: fence, ExpressionAttributeNames: { ...completeNames, '#result': resultAttribute[0] }, ExpressionAttributeValues: values };
+      return {
+        UpdateExpression: withResult,
+        ConditionExpression: fence,
+        ExpressionAttributeNames: { ...completeNames, '#result': resultAttribute[0] },
+        ExpressionAttributeValues: values,
+      };
     },
   };
 }

@@ -102,7 +102,8 @@ export function fromItem(item: Item, names: ItemAttributeNames): IdempotencyReco
   };
 }
 
-const unreadable = (id: string, attribute: string) => new IdempotencyRecordCorruptError(id, `its ${attribute} attribute is missing or unreadable`, { cause: undefined });
+const unreadable = (id: string, attribute: string) =>
+  new IdempotencyRecordCorruptError(id, `its ${attribute} attribute is missing or unreadable`, { cause: undefined });
 
 // Absent is fine where `required` is false; present in another type than this library writes never is.
 function attributeReader(item: Item, id: string) {

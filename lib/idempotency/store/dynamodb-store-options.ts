@@ -3,7 +3,9 @@ import { fixedAttributeNames, itemAttributeNames } from './dynamodb-item.js';
 import { largestStoredResultBytes, maxKeyAttributeNameBytes, utf8Bytes } from './dynamodb-item-size.js';
 import type { DynamoDBStoreOptions } from './dynamodb-store.js';
 
-type ResolvedDynamoDBStoreOptions = Required<Pick<DynamoDBStoreOptions, 'tableName' | 'keyAttribute' | 'expiryAttribute' | 'compressAboveBytes' | 'maxStoredResultBytes'>>;
+type ResolvedDynamoDBStoreOptions = Required<
+  Pick<DynamoDBStoreOptions, 'tableName' | 'keyAttribute' | 'expiryAttribute' | 'compressAboveBytes' | 'maxStoredResultBytes'>
+>;
 
 const recordAttributes: ReadonlySet<string> = new Set(Object.values(fixedAttributeNames));
 
@@ -18,7 +20,9 @@ export function validateDynamoDBStoreOptions(options: DynamoDBStoreOptions & Res
   requirePositiveInteger('maxStoredResultBytes', options.maxStoredResultBytes);
   const largest = largestStoredResultBytes(itemAttributeNames(options.keyAttribute, options.expiryAttribute));
   if (options.maxStoredResultBytes > largest) {
-    throw new TypeError(`Expected \`maxStoredResultBytes\` to be at most ${largest}, what fits in a 400 KB item beside the record's other attributes, got ${options.maxStoredResultBytes}.`);
+    throw new TypeError(
+      `Expected \`maxStoredResultBytes\` to be at most ${largest}, what fits in a 400 KB item beside the record's other attributes, got ${options.maxStoredResultBytes}.`,
+    );
   }
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw new TypeError('Expected either `client` or `clientConfig`, got both.');
@@ -31,7 +35,8 @@ function requireAttributeNames(options: ResolvedDynamoDBStoreOptions): void {
   for (const option of ['keyAttribute', 'expiryAttribute'] as const) {
     const name = options[option];
     requireNonEmptyString(option, name);
-    if (utf8Bytes(name) > maxKeyAttributeNameBytes) throw new TypeError(`Expected \`${option}\` to be at most ${maxKeyAttributeNameBytes} bytes of UTF-8, got ${utf8Bytes(name)}.`);
+    if (utf8Bytes(name) > maxKeyAttributeNameBytes)
+      throw new TypeError(`Expected \`${option}\` to be at most ${maxKeyAttributeNameBytes} bytes of UTF-8, got ${utf8Bytes(name)}.`);
     if (recordAttributes.has(name)) throw new TypeError(`Expected \`${option}\` to differ from the record's own attribute '${name}', got '${name}'.`);
   }
   if (options.keyAttribute === options.expiryAttribute) {

@@ -75,7 +75,11 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
 
   // A conditional write: its output, or the item as it was when the condition failed. The old item comes with the
   // failure (ALL_OLD); a backend that drops it costs one consistent read, since an eventual one could miss the item.
-  const sendConditional = async (operation: string, id: string, call: () => Promise<unknown>): Promise<{ written: true } | { written: false; oldItem: Item | undefined }> => {
+  const sendConditional = async (
+    operation: string,
+    id: string,
+    call: () => Promise<unknown>,
+  ): Promise<{ written: true } | { written: false; oldItem: Item | undefined }> => {
     try {
       await call();
       return { written: true };
@@ -107,7 +111,9 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     };
     const condition = expressions.claim(request.nowMs);
     const answer = await sendConditional('PutItem', request.id, () =>
-      client.send(new PutItemCommand({ TableName: tableName, Item: toClaimItem(claimed, names), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+      client.send(
+        new PutItemCommand({ TableName: tableName, Item: toClaimItem(claimed, names), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      ),
     );
     if (answer.written || isOwnWrite(answer.oldItem, names, claimed.leaseToken, RecordStatus.InProgress)) return { kind: 'claimed', claim: claimed };
     // Only a backend that drops ALL_OLD and loses the item between two calls gets here; the caller may retry.
@@ -128,14 +134,23 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
 
   const complete = async (owned: Claim, result: unknown): Promise<CompleteResult> => {
     const { update, resultStored } = completionOf(owned, result);
-    const answer = await sendConditional('UpdateItem', owned.id, () => client.send(new UpdateItemCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })));
+    const answer = await sendConditional('UpdateItem', owned.id, () =>
+      client.send(new UpdateItemCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+    );
     const ours = answer.written || isOwnWrite(answer.oldItem, names, owned.leaseToken, RecordStatus.Completed);
     return ours ? { kind: 'completed', resultStored } : { kind: 'lease-lost' };
   };
 
   const release = async (owned: Claim): Promise<FencedWriteResult> => {
     const answer = await sendConditional('DeleteItem', owned.id, () =>
-      client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(owned.id), ...expressions.ownsClaim(owned.leaseToken), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+      client.send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: keyOf(owned.id),
+          ...expressions.ownsClaim(owned.leaseToken),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
     );
     // No item left: our earlier attempt deleted it (or its retention ended); either way the key is free.
     return answer.written || answer.oldItem === undefined ? 'done' : 'lease-lost';

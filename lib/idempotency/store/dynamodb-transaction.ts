@@ -22,7 +22,9 @@ export async function transactWithCompletion(
   completion: CompletionUpdate | undefined,
 ): Promise<CompleteResult['kind']> {
   if (!Array.isArray(writes) || writes.length > maxTransactionWrites) {
-    throw new TypeError(`Expected \`writes\` to be an array of at most ${maxTransactionWrites} items, got ${Array.isArray(writes) ? writes.length : String(writes)}.`);
+    throw new TypeError(
+      `Expected \`writes\` to be an array of at most ${maxTransactionWrites} items, got ${Array.isArray(writes) ? writes.length : String(writes)}.`,
+    );
   }
   const items = completion === undefined ? [...writes] : [...writes, { Update: completion }];
   try {
@@ -39,7 +41,10 @@ export async function transactWithCompletion(
     // Only a failed condition of the caller's own items is the caller's answer. Anything else (throttling, a conflict
     // with another transaction, capacity) may pass on a retry: a store error, after which the key is released.
     const callersOwn = failed.length > 0 && failed.every((reason) => reason.index < writes.length && reason.code === 'ConditionalCheckFailed');
-    if (!callersOwn) throw new IdempotencyStoreError(`DynamoDB cancelled the transaction (${failed.map((reason) => reason.code).join(', ') || 'no reason'})`, { cause: error });
+    if (!callersOwn)
+      throw new IdempotencyStoreError(`DynamoDB cancelled the transaction (${failed.map((reason) => reason.code).join(', ') || 'no reason'})`, {
+        cause: error,
+      });
     throw new IdempotencyTransactionCanceledError(failed, { cause: error });
   }
 }

@@ -21,9 +21,7 @@ export interface Claim {
 }
 
 /** The answer to a claim: either the key is ours, or the record that holds it. */
-export type ClaimResult =
-  | { readonly kind: 'claimed'; readonly claim: Claim }
-  | { readonly kind: 'held'; readonly record: IdempotencyRecord };
+export type ClaimResult = { readonly kind: 'claimed'; readonly claim: Claim } | { readonly kind: 'held'; readonly record: IdempotencyRecord };
 
 /** The answer to `complete` and `release`: `'lease-lost'` when another invocation took the key over meanwhile. */
 export type FencedWriteResult = 'done' | 'lease-lost';

@@ -33,7 +33,10 @@ export interface KilledWorker {
  */
 export async function placeOrderAndKill(plan: KilledWorkerPlan): Promise<KilledWorker> {
   const args = [plan.endpoint, plan.idempotencyTable, plan.ordersTable, plan.key, String(plan.leaseMs)];
-  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   const steps: string[] = [];
   const goOn = () => child.stdin.write('go\n');
   child.stdin.on('error', () => undefined);

@@ -29,7 +29,11 @@ describe('toApiGatewayEvent', () => {
     expect(event.queryStringParameters).toEqual({ a: '2' });
     expect(event.multiValueQueryStringParameters).toEqual({ a: ['1', '2'] });
     expect(event.pathParameters).toEqual({ orderId: 'o-1' });
-    expect(event.requestContext).toMatchObject({ requestId: 'r-1', resourcePath: '/orders/{orderId}', identity: { apiKey: null, apiKeyId: null, sourceIp: '127.0.0.1' } });
+    expect(event.requestContext).toMatchObject({
+      requestId: 'r-1',
+      resourcePath: '/orders/{orderId}',
+      identity: { apiKey: null, apiKeyId: null, sourceIp: '127.0.0.1' },
+    });
     expect(toApiGatewayEvent(request([]), route).queryStringParameters).toBeNull();
   });
 });
@@ -51,7 +55,20 @@ describe('matchRoute', () => {
   it('routes leading slashes and one trailing slash as API Gateway does, and never resolves a dot or empty segment', () => {
     expect(match('GET', '//orders/abc')).toMatchObject({ kind: 'matched', pathParameters: { orderId: 'abc' } });
     expect(match('GET', '/orders/abc/')).toMatchObject({ kind: 'matched', pathParameters: { orderId: 'abc' } });
-    for (const target of ['/orders/a/../b', '/orders/..', '/orders/.', '/orders/%2e%2E', '/orders/.%2e', '/orders//abc', '/orders/abc//', '//', '/', '*', 'http://localhost/orders/abc', '/orders\\abc']) {
+    for (const target of [
+      '/orders/a/../b',
+      '/orders/..',
+      '/orders/.',
+      '/orders/%2e%2E',
+      '/orders/.%2e',
+      '/orders//abc',
+      '/orders/abc//',
+      '//',
+      '/',
+      '*',
+      'http://localhost/orders/abc',
+      '/orders\\abc',
+    ]) {
       expect({ target, match: match('GET', target) }).toEqual({ target, match: { kind: 'no-route' } });
     }
   });

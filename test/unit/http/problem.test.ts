@@ -30,7 +30,11 @@ describe('idempotencyProblemResponse', () => {
   it('passes a key error its message, and every other error a fixed detail that never repeats its message', () => {
     expect(JSON.parse(idempotencyProblemResponse(new IdempotencyKeyError('invalid', 'bad key')).body ?? '').detail).toBe('bad key');
     const internal = 'DynamoDB PutItem failed for idempotency record 0f0f in table secret-table';
-    for (const error of [new IdempotencyStoreError(internal, { cause: new Error(internal) }), new IdempotencyError(internal), new IdempotencyLeaseLostError('0f0f')]) {
+    for (const error of [
+      new IdempotencyStoreError(internal, { cause: new Error(internal) }),
+      new IdempotencyError(internal),
+      new IdempotencyLeaseLostError('0f0f'),
+    ]) {
       expect(idempotencyProblemResponse(error).body).not.toMatch(/secret-table|0f0f|DynamoDB/);
     }
   });

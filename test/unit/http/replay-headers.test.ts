@@ -10,7 +10,12 @@ describe('toReplayableResponse', () => {
       cookies: ['c=1'],
       body: '{}',
     };
-    expect(toReplayableResponse(response)).toEqual({ statusCode: 201, headers: { Location: '/orders/1' }, multiValueHeaders: { Vary: ['Accept'] }, body: '{}' });
+    expect(toReplayableResponse(response)).toEqual({
+      statusCode: 201,
+      headers: { Location: '/orders/1' },
+      multiValueHeaders: { Vary: ['Accept'] },
+      body: '{}',
+    });
   });
 
   it('turns a bare HTTP API result into the 200 JSON response AWS sends', () => {

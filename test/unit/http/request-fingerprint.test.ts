@@ -10,7 +10,11 @@ const hashOf = (event: unknown) => hashFingerprint(fingerprintRequest(event));
 const reverseKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).reverse().map((key) => [key, reverseKeys((value as Record<string, unknown>)[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .reverse()
+      .map((key) => [key, reverseKeys((value as Record<string, unknown>)[key])]),
+  );
 };
 
 describe('fingerprintRequest', () => {
@@ -57,7 +61,10 @@ describe('fingerprintRequest', () => {
   });
 
   it('reads HTTP API, Function URL and ALB events', () => {
-    expect(fingerprintRequest({ routeKey: 'POST /orders', rawPath: '/orders', requestContext: { http: { method: 'post' } } })).toMatchObject({ method: 'POST', resource: '/orders' });
+    expect(fingerprintRequest({ routeKey: 'POST /orders', rawPath: '/orders', requestContext: { http: { method: 'post' } } })).toMatchObject({
+      method: 'POST',
+      resource: '/orders',
+    });
     expect(fingerprintRequest({ routeKey: '$default', rawPath: '/x', requestContext: { http: { method: 'GET' } } })).toMatchObject({ resource: '/x' });
     expect(fingerprintRequest({ httpMethod: 'GET', path: '/alb' })).toMatchObject({ method: 'GET', resource: '/alb' });
     expect(fingerprintRequest(null)).toEqual({ method: '', resource: '', path: '', query: [], body: null });

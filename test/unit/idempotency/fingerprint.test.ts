@@ -8,7 +8,10 @@ const shuffleKeys = (value: unknown, seed: number): unknown => {
   if (Array.isArray(value)) return value.map((item) => shuffleKeys(item, seed));
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value);
-  const rotated = entries.slice(seed % Math.max(entries.length, 1)).concat(entries.slice(0, seed % Math.max(entries.length, 1))).reverse();
+  const rotated = entries
+    .slice(seed % Math.max(entries.length, 1))
+    .concat(entries.slice(0, seed % Math.max(entries.length, 1)))
+    .reverse();
   return Object.fromEntries(rotated.map(([key, item]) => [key, shuffleKeys(item, seed + 1)]));
 };
 
@@ -87,7 +90,21 @@ describe('canonicalJson tells apart what JSON.stringify merges', () => {
   });
 
   it('writes Map entries and Set members in any order alike', () => {
-    expect(canonicalJson(new Map([['a', 1], ['b', 2]]))).toBe(canonicalJson(new Map([['b', 2], ['a', 1]])));
+    expect(
+      canonicalJson(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ),
+    ).toBe(
+      canonicalJson(
+        new Map([
+          ['b', 2],
+          ['a', 1],
+        ]),
+      ),
+    );
     expect(canonicalJson(new Set([1, 2]))).toBe(canonicalJson(new Set([2, 1])));
   });
 
@@ -97,7 +114,18 @@ describe('canonicalJson tells apart what JSON.stringify merges', () => {
   });
 
   it('gives two values one serialisation only when they are deeply, strictly equal (property)', () => {
-    const value = fc.anything({ maxDepth: 2, maxKeys: 2, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withSparseArray: true, withTypedArray: true, values: [fc.constantFrom(0, -0, NaN, null, undefined, 1, '1', 1n)] });
+    const value = fc.anything({
+      maxDepth: 2,
+      maxKeys: 2,
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      values: [fc.constantFrom(0, -0, NaN, null, undefined, 1, '1', 1n)],
+    });
     fc.assert(
       fc.property(value, value, (a, b) => {
         expect(canonicalJson(a) === canonicalJson(b)).toBe(isDeepStrictEqual(a, b));

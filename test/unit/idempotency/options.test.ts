@@ -44,7 +44,9 @@ describe('resolveIdempotencyOptions', () => {
 
   it('validates at construction in both adapters', () => {
     expect(() => idempotency({ store, key, expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
-    expect(() => makeIdempotent(async (event: { id: string }) => event, { store, key, namespace: 'n', expiresAfterSeconds: 0 })).toThrow('`expiresAfterSeconds`');
+    expect(() => makeIdempotent(async (event: { id: string }) => event, { store, key, namespace: 'n', expiresAfterSeconds: 0 })).toThrow(
+      '`expiresAfterSeconds`',
+    );
     expect(() => makeIdempotent('fn' as never, { store, key: key as never })).toThrow('Expected `fn` to be a function');
   });
 });
@@ -55,10 +57,21 @@ describe('makeIdempotent namespaces: two wrapped operations never share records 
 
   it.each([
     ['an inline arrow', async (event: { id: string }) => event],
-    // biome-ignore lint/complexity/useArrowFunction: an anonymous function expression is the case under test.
-    ['an anonymous function expression', (() => async function (event: { id: string }) { return event; })()],
+    [
+      'an anonymous function expression',
+      (() =>
+        // biome-ignore lint/complexity/useArrowFunction: an anonymous function expression is the case under test.
+        async function (event: { id: string }) {
+          return event;
+        })(),
+    ],
     ['a default export', Object.defineProperty(async (event: { id: string }) => event, 'name', { value: 'default' })],
-    ['a bound method', async function charge(event: { id: string }) { return event; }.bind(undefined)],
+    [
+      'a bound method',
+      async function charge(event: { id: string }) {
+        return event;
+      }.bind(undefined),
+    ],
   ])('refuses %s without a namespace, naming `namespace`', (_kind, fn) => {
     expect(wrap(fn)).toThrow(TypeError);
     expect(wrap(fn)).toThrow(namespaceError);

@@ -75,11 +75,14 @@ describe('encodeResult', () => {
   it.each([
     ['too large even compressed', Array.from({ length: 3_000 }, (_, i) => (i * 7919) % 104_729).join(',')],
     ['a BigInt', 10n],
-    ['a cycle', (() => {
-      const cycle: Record<string, unknown> = {};
-      cycle.self = cycle;
-      return cycle;
-    })()],
+    [
+      'a cycle',
+      (() => {
+        const cycle: Record<string, unknown> = {};
+        cycle.self = cycle;
+        return cycle;
+      })(),
+    ],
     ['a function', () => 1],
   ])('marks a result that is %s as not stored', (_label, value) => {
     expect(encodeResult(value, limits)).toEqual({ kind: 'not-stored' });
@@ -92,7 +95,12 @@ describe('expressions', () => {
     expect(condition.ConditionExpression).toBe('attribute_not_exists(#key) OR #expiry <= :nowSeconds OR (#status = :inProgress AND #leaseExpiry <= :nowMs)');
     expect(condition.ExpressionAttributeValues[':nowSeconds']).toEqual({ N: '12' });
     expect(condition.ExpressionAttributeValues[':nowMs']).toEqual({ N: '12345' });
-    expect(condition.ExpressionAttributeNames).toEqual({ '#key': 'id', '#expiry': 'expiration', '#status': 'status', '#leaseExpiry': 'in_progress_expiration' });
+    expect(condition.ExpressionAttributeNames).toEqual({
+      '#key': 'id',
+      '#expiry': 'expiration',
+      '#status': 'status',
+      '#leaseExpiry': 'in_progress_expiration',
+    });
   });
 
   it('fences completion on status and lease token and removes the lease', () => {

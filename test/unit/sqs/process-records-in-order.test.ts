@@ -34,7 +34,10 @@ describe('processRecordsInOrder', () => {
     // Assert
     expect(failedMessageIds(response)).toEqual(['b', 'd']);
     expect(ran).toEqual(['a', 'b', 'c', 'd']);
-    expect(failures.map(([id, failure]) => [id, failure.kind])).toEqual([['b', 'failed'], ['d', 'failed']]);
+    expect(failures.map(([id, failure]) => [id, failure.kind])).toEqual([
+      ['b', 'failed'],
+      ['d', 'failed'],
+    ]);
     expect(failures[0]?.[1]).toMatchObject({ error: new Error('boom b') });
   });
 
