@@ -19,7 +19,7 @@ export type HeldRecordResolution =
  * Only a replay decodes the stored result; one that cannot be decoded is answered as `corrupt`.
  */
 export function resolveHeldRecord(record: IdempotencyRecord, fingerprintHash: string | undefined, nowMs: number): HeldRecordResolution {
-  if (fingerprintHash !== undefined && record.fingerprintHash !== undefined && fingerprintHash !== record.fingerprintHash) {
+  if (fingerprintsDiffer(record, fingerprintHash)) {
     return { outcome: 'mismatch', error: new IdempotencyPayloadMismatchError() };
   }
   if (record.status === RecordStatus.InProgress) {
@@ -33,4 +33,9 @@ export function resolveHeldRecord(record: IdempotencyRecord, fingerprintHash: st
     if (error instanceof IdempotencyRecordCorruptError) return { outcome: 'corrupt', error };
     throw error;
   }
+}
+
+/** True when both the record and the request carry a fingerprint and they differ: the key was used with another payload. */
+export function fingerprintsDiffer(record: Pick<IdempotencyRecord, 'fingerprintHash'>, fingerprintHash: string | undefined): boolean {
+  return fingerprintHash !== undefined && record.fingerprintHash !== undefined && fingerprintHash !== record.fingerprintHash;
 }

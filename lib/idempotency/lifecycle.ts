@@ -4,6 +4,8 @@ import { cachedResult, identifyInvocation, isTransactionalStore, leaseMsFor } fr
 import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
 import { resolveHeldRecord } from './held-record.js';
+import { isWorthWaitingFor, timerSleep, waitDeadlineMs, waitForInProgress } from './in-progress-wait.js';
+import type { IdempotencyOutcome } from './outcome.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
 import { guardCallbacks } from './user-callbacks.js';
@@ -96,38 +98,47 @@ export function createLifecycle<TInput, TResult>(
     const { id, fingerprintHash } = identifyInvocation(config, input, context, clientKey);
     const nowMs = now();
     const cached = cache?.get(id, nowMs);
-    if (cached !== undefined) return replayHeld({ ...cached, id, status: RecordStatus.Completed }, fingerprintHash, nowMs, 0, true);
-    const request = {
-      id,
-      fingerprintHash,
-      nowMs,
-      leaseExpiresAtEpochMs: nowMs + leaseMsFor(context, config.fallbackLeaseSeconds),
-      expiresAtEpochSeconds: toEpochSeconds(nowMs) + config.expiresAfterSeconds,
-    };
+    if (cached !== undefined) return replayHeld({ ...cached, id, status: RecordStatus.Completed }, fingerprintHash, nowMs, { durationMs: 0, fromCache: true });
+    const claimAt = (claimMs: number) =>
+      store.claim({
+        id,
+        fingerprintHash,
+        nowMs: claimMs,
+        leaseExpiresAtEpochMs: claimMs + leaseMsFor(context, config.fallbackLeaseSeconds),
+        expiresAtEpochSeconds: toEpochSeconds(claimMs) + config.expiresAfterSeconds,
+      });
     let answer;
     try {
-      answer = await timed(() => store.claim(request));
+      answer = await timed(async () => {
+        const first = await claimAt(nowMs);
+        if (first.kind === 'claimed' || config.waitForInProgressMs === 0 || !isWorthWaitingFor(first.record, fingerprintHash)) return { answer: first };
+        const deadlineMs = waitDeadlineMs(nowMs, config.waitForInProgressMs, context);
+        // A waiting duplicate holds nothing: it only reads, and claims the key exactly as a first call once it is free.
+        const read = () => (store.get as NonNullable<typeof store.get>)(id);
+        return waitForInProgress(first.record, fingerprintHash, deadlineMs, { read, claim: () => claimAt(now()), now, sleep: timerSleep });
+      });
     } catch (error) {
       reportStoreError(id, nowMs, error);
       throw error instanceof IdempotencyError ? error : new IdempotencyStoreError(`Claiming idempotency record ${id} failed`, { cause: error });
     }
-    if (answer.value.kind === 'held') return replayHeld(answer.value.record, fingerprintHash, nowMs, answer.durationMs, false);
-    report?.({ type: 'claimed', recordId: id, durationMs: answer.durationMs });
-    return { kind: 'run', claim: answer.value.claim };
+    const { answer: claimed, ...waited } = answer.value;
+    const reported = { durationMs: answer.durationMs, ...waited };
+    if (claimed.kind === 'held') return replayHeld(claimed.record, fingerprintHash, now(), { ...reported, fromCache: false });
+    report?.({ type: 'claimed', recordId: id, ...reported });
+    return { kind: 'run', claim: claimed.claim };
   };
 
   const replayHeld = (
     record: Parameters<typeof resolveHeldRecord>[0],
     fingerprintHash: string | undefined,
     nowMs: number,
-    durationMs: number,
-    fromCache: boolean,
+    reported: Pick<IdempotencyOutcome, 'durationMs' | 'fromCache' | 'waitedMs' | 'storeCalls'>,
   ): Begin<TResult> => {
     const resolution = resolveHeldRecord(record, fingerprintHash, nowMs);
-    report?.({ type: resolution.outcome, recordId: record.id, durationMs, fromCache });
+    report?.({ type: resolution.outcome, recordId: record.id, ...reported });
     if (resolution.outcome === 'corrupt') log(corruptRecordMessage, { recordId: record.id, error: resolution.error });
     if (resolution.outcome !== 'replayed') throw resolution.error;
-    if (!fromCache && record.result !== undefined)
+    if (!reported.fromCache && record.result !== undefined)
       cache?.set(record.id, { expiresAtEpochSeconds: record.expiresAtEpochSeconds, fingerprintHash: record.fingerprintHash, result: record.result });
     return { kind: 'replay', result: resolution.result as TResult };
   };

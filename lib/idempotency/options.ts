@@ -34,6 +34,13 @@ export interface IdempotencyOptions<TInput, TResult = unknown> {
   shouldStore?: (result: TResult) => boolean;
   /** Completed records kept in memory per container, so a warm duplicate costs no DynamoDB call. 0 turns it off. @default 0 */
   localCacheMaxEntries?: number;
+  /**
+   * How long, in ms, a duplicate that finds its key in progress (same payload) waits for the first call's answer
+   * before `IdempotencyInProgressError`; never past the invocation's remaining time less 1 s. While it waits it reads
+   * the record with backoff (25 ms doubling to 250 ms); it replays a completion, or claims the key when it is released or
+   * its lease ends. 0 answers at once. Needs a store with `get`. @default 0 (`httpIdempotency()`: 5_000)
+   */
+  waitForInProgressMs?: number;
   /** Receives diagnostics (store failures after the handler ran, lost leases). @default undefined */
   logger?: IdempotencyLogger;
   /** Called once per invocation step with what happened and how long the store call took. @default undefined */
@@ -50,6 +57,7 @@ export const idempotencyDefaults = {
   onMissingKey: 'error',
   shouldStore: () => true,
   localCacheMaxEntries: 0,
+  waitForInProgressMs: 0,
   now: systemClock,
 } as const;
 
@@ -76,6 +84,10 @@ export function resolveIdempotencyOptions<TInput, TResult>(options: IdempotencyO
   requirePositiveInteger('expiresAfterSeconds', resolved.expiresAfterSeconds);
   requirePositiveInteger('fallbackLeaseSeconds', resolved.fallbackLeaseSeconds);
   requireNonNegativeInteger('localCacheMaxEntries', resolved.localCacheMaxEntries);
+  requireNonNegativeInteger('waitForInProgressMs', resolved.waitForInProgressMs);
+  if (resolved.waitForInProgressMs > 0 && typeof store.get !== 'function') {
+    throw new TypeError('Expected `store` to have a `get` method when `waitForInProgressMs` is above 0.');
+  }
   if (resolved.onMissingKey !== 'error' && resolved.onMissingKey !== 'skip') {
     throw new TypeError(`Expected \`onMissingKey\` to be 'error' or 'skip', got ${String(resolved.onMissingKey)}.`);
   }

@@ -28,10 +28,14 @@ export interface IdempotencyOutcome {
   readonly type: IdempotencyOutcomeType;
   /** The stored (hashed) key, when one was derived. */
   readonly recordId?: string;
-  /** Milliseconds the store call took (0 when none was made). */
+  /** Milliseconds the store call took (0 when none was made), including any wait for a key in progress. */
   readonly durationMs: number;
   /** True when a replay came from the local cache. */
   readonly fromCache?: boolean;
+  /** Milliseconds a duplicate waited for a key in progress (`waitForInProgressMs`); absent when it did not wait. */
+  readonly waitedMs?: number;
+  /** Store calls the wait cost beyond the first claim: one consistent read per poll, one claim per free key. Absent without a wait. */
+  readonly storeCalls?: number;
   /** The store error, for `store-error`. */
   readonly error?: unknown;
 }

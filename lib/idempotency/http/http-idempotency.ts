@@ -23,6 +23,8 @@ export interface HttpIdempotencyOptions<TEvent = HttpEvent, TResult extends Http
   fingerprint?: IdempotencyOptions<TEvent, TResult>['fingerprint'];
   /** Who is calling. @default readCallerScope: the whole authorizer context, JWT claims, IAM, API key, mTLS and ALB OIDC identities, less per-request fields */
   scope?: IdempotencyOptions<TEvent, TResult>['scope'];
+  /** How long a duplicate waits for the first request's answer before 409; 0 answers 409 at once. @default 5_000 (0 with a store without `get`) */
+  waitForInProgressMs?: number;
   /** Whether a response is stored or its key released. @default shouldStoreHttpResponse: 2xx/3xx/4xx except 400, 401, 403, 408, 422, 429 */
   shouldStore?: IdempotencyOptions<TEvent, TResult>['shouldStore'];
 }
@@ -33,6 +35,8 @@ export const httpIdempotencyDefaults = {
   fingerprint: fingerprintRequest,
   scope: readCallerScope,
   shouldStore: shouldStoreHttpResponse,
+  // A double click usually lands while the first request runs: 5 s covers a typical handler, far below API Gateway's 29 s.
+  waitForInProgressMs: 5_000,
 } as const;
 
 /**
@@ -70,6 +74,8 @@ export function httpIdempotency<TEvent = HttpEvent, TResult extends HttpResponse
       fingerprint: rest.fingerprint ?? httpIdempotencyDefaults.fingerprint,
       scope: rest.scope ?? httpIdempotencyDefaults.scope,
       shouldStore: rest.shouldStore ?? httpIdempotencyDefaults.shouldStore,
+      // A store without `get` cannot wait: it keeps answering 409 at once unless the option asks otherwise.
+      waitForInProgressMs: rest.waitForInProgressMs ?? (typeof rest.store?.get === 'function' ? httpIdempotencyDefaults.waitForInProgressMs : 0),
     },
     // Stored responses lose per-attempt headers (cookies, dates), also when a handler commits them in a transaction.
     { storedForm: toReplayableResponse },

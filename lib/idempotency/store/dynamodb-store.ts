@@ -12,7 +12,7 @@ import type { CompletionUpdate } from './dynamodb-transaction.js';
 import { IdempotencyStoreError } from '../errors.js';
 import { createItemExpressions } from './dynamodb-expressions.js';
 import { fromItem, isOwnWrite, itemAttributeNames, resultAttributes, toClaimItem, type Item } from './dynamodb-item.js';
-import { RecordStatus } from '../record.js';
+import { RecordStatus, type IdempotencyRecord } from '../record.js';
 import { encodeResult } from './result-encoding.js';
 import { resultRoomBytes } from './dynamodb-item-size.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
@@ -56,7 +56,8 @@ export interface DynamoDBStore extends IdempotencyStore {
  * Creates an idempotency store on one DynamoDB table. Fully configured here and immutable after.
  *
  * A claim is one conditional `PutItem` with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so a duplicate costs
- * one call; completion is one `UpdateItem` and release one `DeleteItem`, both conditional on the claim's lease token.
+ * one call; completion is one `UpdateItem` and release one `DeleteItem`, both conditional on the claim's lease token;
+ * `get` is one `GetItem` with `ConsistentRead`.
  * @throws {TypeError} naming the option when an option is invalid.
  * @example
  * ```ts
@@ -156,5 +157,11 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return answer.written || answer.oldItem === undefined ? 'done' : 'lease-lost';
   };
 
-  return { tableName, client, claim, complete, release, completionUpdate: completionOf };
+  // Strongly consistent: an eventual read could show a released or completed key as still in progress, or the reverse.
+  const get = async (id: string): Promise<IdempotencyRecord | undefined> => {
+    const item = await readRecord(id);
+    return item === undefined ? undefined : fromItem(item, names);
+  };
+
+  return { tableName, client, claim, complete, release, get, completionUpdate: completionOf };
 }

@@ -30,8 +30,9 @@ export type FencedWriteResult = 'done' | 'lease-lost';
 export type CompleteResult = { readonly kind: 'completed'; readonly resultStored: boolean } | { readonly kind: 'lease-lost' };
 
 /**
- * Where idempotency records live. The lifecycle needs exactly these three operations; every write after the claim
- * is conditional on the claim's lease token. Implementations throw {@link IdempotencyStoreError} when the backend fails.
+ * Where idempotency records live. The lifecycle needs these three operations, and `get` to wait for a key in progress;
+ * every write after the claim is conditional on the claim's lease token. Implementations throw
+ * {@link IdempotencyStoreError} when the backend fails.
  */
 export interface IdempotencyStore {
   /** Claims `request.id` in one conditional write, or returns the record that holds it. */
@@ -40,4 +41,10 @@ export interface IdempotencyStore {
   complete(claim: Claim, result: unknown): Promise<CompleteResult>;
   /** Deletes the claim so that a retry can run, if the claim is still ours. */
   release(claim: Claim): Promise<FencedWriteResult>;
+  /**
+   * Reads the record of `id` with a strongly consistent read, or `undefined` when there is none. Only a duplicate that
+   * waits for a key in progress calls it (`waitForInProgressMs` above 0), so a store without it cannot wait.
+   * @throws {IdempotencyRecordCorruptError} when the record cannot be read.
+   */
+  get?(id: string): Promise<IdempotencyRecord | undefined>;
 }
