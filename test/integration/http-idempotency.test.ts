@@ -87,7 +87,11 @@ describe('httpIdempotency in a Middy chain', () => {
     let release: () => void = () => undefined;
     // The clock stands still, so the Retry-After does not depend on how long the machine took between the two calls.
     const clockMs = Date.now();
-    const api = recommendedChain(() => new Promise((resolve) => (release = () => resolve({ statusCode: 201, body: 'done' }))), { now: () => clockMs });
+    const api = recommendedChain(() => new Promise((resolve) => (release = () => resolve({ statusCode: 201, body: 'done' }))), {
+      now: () => clockMs,
+      // Answered at once (no wait): this test is about the 409 itself.
+      waitForInProgressMs: 0,
+    });
     const key = newKey();
     const first = api.invoke(post(key));
     await waitFor(() => api.runs() === 1);

@@ -38,7 +38,8 @@ describe('a handler that exceeds its remaining time (Middy early timeout)', () =
     let clockMs = Date.now();
     // Middy gives up half-way through the lease, so a duplicate can arrive after the timeout and before the lease ends.
     const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: leaseMs / 2 })
-      .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store: fixture.store, now: () => clockMs }))
+      // Duplicates are answered at once (no wait): this test is about the 409 while the lease lasts.
+      .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store: fixture.store, now: () => clockMs, waitForInProgressMs: 0 }))
       .handler(async (_event, context) => {
         const execution = ++executions;
         // The first execution runs until Lambda would kill it at its deadline.
