@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-endpoint.js';
 
 /** A TCP fault injector in front of DynamoDB: it forwards until {@link StallInjector.stall}, then answers nothing. */
 export interface StallInjector {
@@ -36,10 +37,9 @@ export async function startStallInjector(target: string): Promise<StallInjector>
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
+  const endpoint = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`,
+    endpoint,
     stall: () => {
       stalled = true;
     },

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { dynamoDBEndpoint } from '../support/dynamodb.js';
+import { startHoldInjector, type HoldInjector } from '../support/hold-injector.js';
+import { startTestApi, type TestApi } from '../support/local-server.js';
+import { waitFor } from '../support/wait-for.js';
+
+// The functions of this file reach DynamoDB through the hold injector: the first request's order transaction waits
+// there until the test has seen the second request read the idempotency record, so the second surely arrives while the
+// first runs, however slow the machine. Each test holds one transaction, so each starts its own injector and API.
+let injector: HoldInjector;
+let api: TestApi;
+
+beforeAll(async () => {
+  injector = await startHoldInjector(dynamoDBEndpoint(), 'TransactWriteItems');
+  api = await startTestApi({ dynamoDBEndpoint: injector.endpoint });
+});
+
+afterAll(async () => {
+  await api.stop();
+  await injector.stop();
+});
+
+const orderBody = '{"productId":"p-1","quantity":1}';
+const count = (operation: string) => injector.seen[operation] ?? 0;
+
+describe('a double click on the example orders API', () => {
+  it.each([
+    ['POST', async () => ({ path: '/orders', headers: { 'Idempotency-Key': randomUUID() } })],
+    ['PUT', async () => ({ path: `/orders/${(await api.send('POST', '/order-intents')).body.orderId as string}`, headers: {} })],
+  ])('%s: the second request, sent while the first runs, gets the same 201 and order, replayed; one order exists', async (method, target) => {
+    // Arrange
+    const { path, headers } = await target();
+    const send = () => api.send(method, path, { headers: { 'Content-Type': 'application/json', ...headers }, body: orderBody });
+    const ordersBefore = (await api.scanOrders()).length - (method === 'PUT' ? 1 : 0);
+    injector.hold();
+    const transactionsBefore = count('TransactWriteItems');
+    const readsBefore = count('GetItem');
+
+    // Act: the first request's order transaction is held; the second is sent, and the hold ends once it reads the record.
+    const first = send();
+    await waitFor(() => count('TransactWriteItems') > transactionsBefore);
+    const second = send();
+    await waitFor(() => count('GetItem') > readsBefore);
+    injector.release();
+    const [firstAnswer, secondAnswer] = await Promise.all([first, second]);
+
+    // Assert
+    expect(firstAnswer.status).toBe(201);
+    expect(firstAnswer.headers.get('idempotent-replayed')).toBeNull();
+    expect(secondAnswer.status).toBe(201);
+    expect(secondAnswer.body).toEqual(firstAnswer.body);
+    expect(secondAnswer.headers.get('idempotent-replayed')).toBe('true');
+    const orders = await api.scanOrders();
+    expect(orders.filter((order) => order.orderId === firstAnswer.body.orderId)).toHaveLength(1);
+    expect(orders).toHaveLength(ordersBefore + 1);
+  });
+});
