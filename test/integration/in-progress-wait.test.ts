@@ -3,10 +3,12 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import {
+  createDynamoDBStore,
   createSqsBatchHandler,
   httpIdempotency,
   IdempotencyInProgressError,
   IdempotencyPayloadMismatchError,
+  IdempotencyStoreError,
   makeIdempotent,
   type IdempotencyOutcome,
   type IdempotencyStore,
@@ -14,6 +16,8 @@ import {
 import { adapters } from '../support/adapters.js';
 import { restEvent } from '../support/api-gateway-events.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
+import { createTestClient } from '../support/dynamodb.js';
+import { injectFaults } from '../support/fault-injector.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { useStoreFixture } from '../support/store-fixture.js';
 import { waitFor } from '../support/wait-for.js';
@@ -228,6 +232,36 @@ describe('httpIdempotency and a duplicate in progress', () => {
     expect(counter.calls).toEqual({ PutItemCommand: 2 });
     gate.open();
     await first;
+  });
+});
+
+describe('a store fault during a wait', () => {
+  it('answers IdempotencyStoreError at once when a read fails, reading no more and holding nothing', async () => {
+    // Fault injector: DynamoDB Local cannot be made to throttle one GetItem on cue.
+    const client = createTestClient();
+    const failedReads: string[] = [];
+    injectFaults(client, { commands: ['GetItemCommand'], onFault: (command) => failedReads.push(command) });
+    const store = createDynamoDBStore({ tableName: fixture.tableName, client });
+    const gate = createGate();
+    const outcomes: IdempotencyOutcome[] = [];
+    let runs = 0;
+    const handler = makeIdempotent(
+      async (_event: { key: string }, _context?: Context) => {
+        runs += 1;
+        await gate.opened;
+        return runs;
+      },
+      { store, key: (event) => event.key, namespace: 'wait-fault', waitForInProgressMs: generousWaitMs, onOutcome: (outcome) => outcomes.push(outcome) },
+    );
+    const key = randomUUID();
+    const first = handler({ key }, roomyContext());
+    await waitFor(() => runs === 1);
+    await expect(handler({ key }, roomyContext())).rejects.toBeInstanceOf(IdempotencyStoreError);
+    expect(failedReads).toEqual(['GetItemCommand']);
+    expect(outcomes.map((outcome) => outcome.type)).toEqual(['claimed', 'store-error']);
+    gate.open();
+    await expect(first).resolves.toBe(1);
+    client.destroy();
   });
 });
 
