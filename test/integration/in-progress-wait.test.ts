@@ -288,8 +288,10 @@ describe('waitForInProgressMs at construction', () => {
 
   it('keeps the default of makeIdempotent at 0: a duplicate in progress is answered at once, without a read', async () => {
     const gate = createGate();
+    let started = false;
     const handler = makeIdempotent(
       async (_event: { key: string }, _context?: Context) => {
+        started = true;
         await gate.opened;
         return 1;
       },
@@ -297,7 +299,7 @@ describe('waitForInProgressMs at construction', () => {
     );
     const key = randomUUID();
     const first = handler({ key }, roomyContext());
-    await waitFor(() => claims() === 1);
+    await waitFor(() => started);
     await expect(handler({ key }, roomyContext())).rejects.toBeInstanceOf(IdempotencyInProgressError);
     expect(reads()).toBe(0);
     gate.open();
