@@ -1,33 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DeleteItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from '@jest/globals';
+import { DeleteItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
-import {
-  createDynamoDBStore,
-  httpIdempotency,
-  isIdempotencyRecordCorruptError,
-  makeIdempotent,
-  type DynamoDBStore,
-  type IdempotencyOutcome,
-} from '../../lib/idempotency/index.js';
+import { httpIdempotency, isIdempotencyRecordCorruptError, makeIdempotent, type IdempotencyOutcome } from '../../lib/idempotency/index.js';
 import { restEvent } from '../support/api-gateway-events.js';
-import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
+import { useStoreFixture } from '../support/store-fixture.js';
 
-let client: DynamoDBClient;
-let tableName: string;
-let store: DynamoDBStore;
+const fixture = useStoreFixture();
 const fresh = () => `corrupt-${Math.random().toString(36).slice(2)}`;
 // Compares what a call threw by class name, so a failure prints a name rather than a 64 MiB replay.
 const nameOf = (value: unknown) => (value instanceof Error ? value.name : `a ${typeof value}, not an error`);
-
-beforeAll(async () => {
-  client = createTestClient();
-  tableName = await createIdempotencyTable(client);
-  store = createDynamoDBStore({ tableName, client });
-});
-afterAll(() => client.destroy());
 
 // What an operator, a migration or a bit flip may leave in the `data` attribute of a completed record.
 const corruptions: Array<[string, AttributeValue]> = [
@@ -50,7 +34,7 @@ function charge() {
     return { receipt: `r-${input.key}`, cents: input.cents };
   };
   const call = makeIdempotent(chargeCard, {
-    store,
+    store: fixture.store,
     namespace: 'charge',
     key: (input) => input.key,
     fingerprint: (input) => input.cents,
@@ -64,9 +48,9 @@ function charge() {
 }
 
 const overwriteData = (recordId: string, data: AttributeValue) =>
-  client.send(
+  fixture.client.send(
     new UpdateItemCommand({
-      TableName: tableName,
+      TableName: fixture.tableName,
       Key: { id: { S: recordId } },
       UpdateExpression: 'SET #data = :data',
       ExpressionAttributeNames: { '#data': 'data' },
@@ -119,9 +103,9 @@ describe.each([
     const { call, seen } = charge();
     const input = { key: fresh(), cents: 100 };
     await call(input, createLambdaContext());
-    await client.send(
+    await fixture.client.send(
       new UpdateItemCommand({
-        TableName: tableName,
+        TableName: fixture.tableName,
         Key: { id: { S: seen.recordId! } },
         UpdateExpression: update,
         ...(update.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
@@ -146,7 +130,12 @@ describe('a corrupt record over HTTP', () => {
     let runs = 0;
     let recordId = '';
     const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-      .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store, onOutcome: (outcome) => (recordId = outcome.recordId ?? recordId) }))
+      .use(
+        httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({
+          store: fixture.store,
+          onOutcome: (outcome) => (recordId = outcome.recordId ?? recordId),
+        }),
+      )
       .handler(async () => ({ statusCode: 201, body: JSON.stringify({ run: ++runs }) }));
     const key = fresh();
     const event = () => restEvent({ headers: { 'Idempotency-Key': key }, body: '{"cents":100}' });
@@ -155,7 +144,7 @@ describe('a corrupt record over HTTP', () => {
 
     // Act
     const corrupt = await handler(event(), createLambdaContext());
-    await client.send(new DeleteItemCommand({ TableName: tableName, Key: { id: { S: recordId } } }));
+    await fixture.client.send(new DeleteItemCommand({ TableName: fixture.tableName, Key: { id: { S: recordId } } }));
     const afterDelete = await handler(event(), createLambdaContext());
 
     // Assert
@@ -163,7 +152,7 @@ describe('a corrupt record over HTTP', () => {
     expect(corrupt.headers?.['Content-Type']).toBe('application/problem+json');
     expect(JSON.parse(corrupt.body)).toMatchObject({ type: 'urn:lambda-idempotency:record-corrupt', status: 500 });
     expect(corrupt.body).not.toContain(recordId);
-    expect(corrupt.body).not.toContain(tableName);
+    expect(corrupt.body).not.toContain(fixture.tableName);
     expect(afterDelete.statusCode).toBe(201);
     expect(JSON.parse(afterDelete.body)).toEqual({ run: 2 });
   });
@@ -177,7 +166,7 @@ describe('a result whose JSON exceeds what replay decodes', () => {
       runs += 1;
       return { key: input.key, padding: 'a'.repeat(7 * 1024 * 1024) };
     };
-    const call = makeIdempotent(large, { store, namespace: 'large', key: (input) => input.key });
+    const call = makeIdempotent(large, { store: fixture.store, namespace: 'large', key: (input) => input.key });
     const input = { key: fresh() };
 
     // Act
