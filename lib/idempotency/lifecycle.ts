@@ -122,9 +122,9 @@ export function createLifecycle<TInput, TResult>(
       throw error instanceof IdempotencyError ? error : new IdempotencyStoreError(`Claiming idempotency record ${id} failed`, { cause: error });
     }
     const { answer: claimed, ...waited } = answer.value;
-    const reported = { durationMs: answer.durationMs, ...waited };
-    if (claimed.kind === 'held') return replayHeld(claimed.record, fingerprintHash, now(), { ...reported, fromCache: false });
-    report?.({ type: 'claimed', recordId: id, ...reported });
+    if (claimed.kind === 'held') return replayHeld(claimed.record, fingerprintHash, now(), { durationMs: answer.durationMs, ...waited, fromCache: false });
+    // Built inside the call: without an onOutcome, a first call allocates no outcome.
+    report?.({ type: 'claimed', recordId: id, durationMs: answer.durationMs, ...waited });
     return { kind: 'run', claim: claimed.claim };
   };
 
