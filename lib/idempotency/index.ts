@@ -7,6 +7,7 @@ export type { IdempotencyStore, Claim, ClaimRequest, ClaimResult, CompleteResult
 export { idempotencyDefaults, type IdempotencyOptions, type IdempotencyLogger, type LambdaContextLike } from './options.js';
 export type { IdempotencyOutcome, IdempotencyOutcomeType } from './outcome.js';
 export { RecordStatus, type IdempotencyRecord, type StoredResult } from './record.js';
+export { deriveRecordId, type RecordIdParts } from './key.js';
 export { disabledEnvironmentVariable } from './lifecycle.js';
 export {
   IdempotencyError,

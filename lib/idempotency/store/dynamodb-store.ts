@@ -48,6 +48,8 @@ export const dynamoDBStoreDefaults = {
 export interface DynamoDBStore extends IdempotencyStore {
   readonly tableName: string;
   readonly client: DynamoDBClient;
+  /** Reads the record of `id` with a strongly consistent `GetItem`, or `undefined` when there is none. */
+  get(id: string): Promise<IdempotencyRecord | undefined>;
   /** The fenced completion of `claim` with `result`, as a transaction's `Update` item, for `completeWithTransaction`. */
   completionUpdate(claim: Claim, result: unknown): { readonly update: CompletionUpdate; readonly resultStored: boolean };
 }
