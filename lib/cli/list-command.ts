@@ -49,9 +49,9 @@ export async function listRecords(table: RecordTable, options: ListOptions): Pro
     await printLines(records.map((record) => (options.json ? JSON.stringify(record) : formatRow(record))));
     [pages, scanned, listed] = [pages + 1, scanned + (page.ScannedCount ?? 0), listed + records.length];
     startKey = page.LastEvaluatedKey;
-    if (startKey !== undefined) note(`Scanned ${scanned} items in ${pages} pages, ${listed} listed; reading on...`);
+    if (startKey !== undefined) note(`Scanned ${scanned} items, listed ${listed}, page ${pages}; reading on...`);
   } while (startKey !== undefined);
-  if (pages > 1) note(`Scanned ${scanned} items in ${pages} pages, ${listed} listed.`);
+  if (pages > 1) note(`Scanned ${scanned} items, listed ${listed}, in ${pages} pages.`);
 }
 
 // Read leniently: a listing shows every item, also one the library could not read.

@@ -30,19 +30,22 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
 }
 
 function createProgram(): Command {
-  const program = new Command('lambda-idempotency')
-    .description('Inspects, releases and lists the records of a lambda-idempotency table.')
-    .exitOverride()
-    .showHelpAfterError('(add --help for usage)');
+  const program = new Command('lambda-idempotency').description('Inspects, releases and lists the records of a lambda-idempotency table.').exitOverride();
   selectorOptions(tableOptions(program.command('inspect')))
     .description('Shows a record: status, lease end, retention end, fingerprint hash and the stored result decoded. Exits 1 when there is none.')
     .option('--json', 'print one JSON object', false)
-    .action((options: InspectOptions) => withRecordTable(options, (table) => inspectRecord(table, selectRecord(options), options)));
+    .action((options: InspectOptions) => {
+      const selected = selectRecord(options);
+      return withRecordTable(options, (table) => inspectRecord(table, selected, options));
+    });
   selectorOptions(tableOptions(program.command('release')))
     .description('Deletes an IN_PROGRESS record (a COMPLETED one only with --force) if it is unchanged since read, so the next request runs.')
     .option('--force', 'delete a COMPLETED record too: the next request with its key runs the handler again', false)
     .option('--json', 'print what was done as one JSON object', false)
-    .action((options: ReleaseCommandOptions) => withRecordTable(options, (table) => releaseRecord(table, selectRecord(options), options)));
+    .action((options: ReleaseCommandOptions) => {
+      const selected = selectRecord(options);
+      return withRecordTable(options, (table) => releaseRecord(table, selected, options));
+    });
   tableOptions(program.command('list'))
     .description('Lists every record: id, status, lease end and retention end. Progress goes to stderr.')
     .addOption(new Option('--status <status>', 'only records in this status').choices(Object.values(RecordStatus)))

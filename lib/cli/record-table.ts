@@ -50,8 +50,11 @@ export async function withRecordTable<T>(options: TableOptions, use: (table: Rec
 }
 
 function checkedEndpoint(endpoint: string | undefined): string | undefined {
-  if (endpoint !== undefined && !URL.canParse(endpoint))
-    throw new CliError(`--endpoint must be a URL such as http://localhost:8000, got '${endpoint}'.`, ExitCode.Usage);
+  if (endpoint === undefined) return undefined;
+  const protocol = URL.canParse(endpoint) ? new URL(endpoint).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new CliError(`--endpoint must be an http or https URL such as http://localhost:8000, got '${endpoint}'.`, ExitCode.Usage);
+  }
   return endpoint;
 }
 

@@ -3,6 +3,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsumerPackage } from '../support/consumer-lockfile.js';
+import { cliEnvironment } from '../support/cli-process.js';
 import { installConsumer, packRepository, repositoryRoot, run } from '../support/consumer-project.js';
 import { createIdempotencyTable, createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
 
@@ -94,6 +95,13 @@ async function invokeTwice(directory: string, bundle: string, key: string): Prom
   };
 }
 
+/** Runs the `lambda-idempotency` bin npm installed (shebang, executable bit, its own dependencies) on a fresh table. */
+async function listWithInstalledBin(directory: string): Promise<string> {
+  const tableName = await createIdempotencyTable(createTestClient());
+  const bin = join(directory, 'node_modules/.bin/lambda-idempotency');
+  return run(bin, ['list', '--table', tableName, '--endpoint', dynamoDBEndpoint()], { cwd: directory, env: cliEnvironment() });
+}
+
 describe('the packed package, installed offline with the current peer versions', () => {
   const consumer = useConsumer(currentVersions);
 
@@ -143,6 +151,14 @@ describe('the packed package, installed offline with the current peer versions',
     },
     stepTimeoutMs,
   );
+
+  it(
+    'installs the lambda-idempotency command, which lists a table on DynamoDB Local',
+    async () => {
+      expect(await listWithInstalledBin(consumer())).toMatch(/^RECORD ID +STATUS +LEASE END +RETENTION END\n$/);
+    },
+    stepTimeoutMs,
+  );
 });
 
 describe('the packed package, installed offline with the lowest claimed peer versions', () => {
@@ -176,6 +192,14 @@ describe('the packed package, installed offline with the lowest claimed peer ver
       expect(result.first).toEqual({ charged: 42, paymentId: expect.any(String) });
       expect(result.replay).toEqual(result.first);
       expect(result.executions).toBe(1);
+    },
+    stepTimeoutMs,
+  );
+
+  it(
+    'runs the lambda-idempotency command with the lowest SDK',
+    async () => {
+      expect(await listWithInstalledBin(consumer())).toMatch(/^RECORD ID +STATUS +LEASE END +RETENTION END\n$/);
     },
     stepTimeoutMs,
   );
