@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConditionalCheckFailedException, DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { deriveRecordId, dynamoDBStoreDefaults, httpIdempotency, readCallerScope, type IdempotencyRecord } from '../../lib/idempotency/index.js';
@@ -195,21 +195,27 @@ describe('lambda-idempotency release', () => {
 });
 
 describe('lambda-idempotency inspect on a record the library cannot read', () => {
-  it('shows a result that is not gzip as unreadable, and the rest of the record as stored', async () => {
-    // Arrange
+  /** Completes a request for a fresh key, then applies `update` (an UpdateItem expression) to its record, as a bad migration would. */
+  async function damagedRecord(update: {
+    UpdateExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, AttributeValue>;
+  }) {
     const api = orderApi(async () => created('{"orderId":"o-1"}'));
     const key = newKey();
     await api.invoke(key);
     const id = api.recordIds[0] as string;
-    await fixture.client.send(
-      new UpdateItemCommand({
-        TableName: fixture.tableName,
-        Key: { id: { S: id } },
-        UpdateExpression: 'SET #data = :bytes',
-        ExpressionAttributeNames: { '#data': 'data' },
-        ExpressionAttributeValues: { ':bytes': { B: Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3]) } },
-      }),
-    );
+    await fixture.client.send(new UpdateItemCommand({ TableName: fixture.tableName, Key: { id: { S: id } }, ...update }));
+    return { key, id };
+  }
+
+  it('shows a result that is not gzip as unreadable, and the rest of the record as stored', async () => {
+    // Arrange
+    const { id } = await damagedRecord({
+      UpdateExpression: 'SET #data = :bytes',
+      ExpressionAttributeNames: { '#data': 'data' },
+      ExpressionAttributeValues: { ':bytes': { B: Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3]) } },
+    });
 
     // Act
     const run = await runCli(['inspect', ...localTable(fixture.tableName), '--id', id]);
@@ -222,18 +228,7 @@ describe('lambda-idempotency inspect on a record the library cannot read', () =>
 
   it('names a record without a status in one line and exits 3', async () => {
     // Arrange
-    const api = orderApi(async () => created('{"orderId":"o-1"}'));
-    const key = newKey();
-    await api.invoke(key);
-    const id = api.recordIds[0] as string;
-    await fixture.client.send(
-      new UpdateItemCommand({
-        TableName: fixture.tableName,
-        Key: { id: { S: id } },
-        UpdateExpression: 'REMOVE #status',
-        ExpressionAttributeNames: { '#status': 'status' },
-      }),
-    );
+    const { key, id } = await damagedRecord({ UpdateExpression: 'REMOVE #status', ExpressionAttributeNames: { '#status': 'status' } });
 
     // Act
     const run = await runCli(['release', ...localTable(fixture.tableName), ...selector(key)]);
