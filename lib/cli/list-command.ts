@@ -30,7 +30,6 @@ export interface ListedRecord {
 export async function listRecords(table: RecordTable, options: ListOptions): Promise<void> {
   const { store, names } = table;
   const filter = options.status === undefined ? {} : { FilterExpression: '#status = :status', ExpressionAttributeValues: { ':status': { S: options.status } } };
-  if (!options.json) await printLines([`${'RECORD ID'.padEnd(64)}  ${'STATUS'.padEnd(11)}  ${'LEASE END'.padEnd(24)}  RETENTION END`]);
   let startKey: Record<string, AttributeValue> | undefined;
   let [pages, scanned, listed] = [0, 0, 0];
   do {
@@ -46,7 +45,9 @@ export async function listRecords(table: RecordTable, options: ListOptions): Pro
       }),
     );
     const records = (page.Items ?? []).map((item) => toListedRecord(item, names));
-    await printLines(records.map((record) => (options.json ? JSON.stringify(record) : formatRow(record))));
+    // The header waits for the first page, so that a table that cannot be read prints only its error.
+    const header = !options.json && pages === 0 ? [`${'RECORD ID'.padEnd(64)}  ${'STATUS'.padEnd(11)}  ${'LEASE END'.padEnd(24)}  RETENTION END`] : [];
+    await printLines([...header, ...records.map((record) => (options.json ? JSON.stringify(record) : formatRow(record)))]);
     [pages, scanned, listed] = [pages + 1, scanned + (page.ScannedCount ?? 0), listed + records.length];
     startKey = page.LastEvaluatedKey;
     if (startKey !== undefined) note(`Scanned ${scanned} items, listed ${listed}, page ${pages}; reading on...`);

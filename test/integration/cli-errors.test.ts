@@ -7,9 +7,9 @@ import { useStoreFixture } from '../support/store-fixture.js';
 const fixture = useStoreFixture();
 
 describe('lambda-idempotency failures', () => {
-  it('names a missing table in one line and exits 3', async () => {
+  it.each([['inspect', '--key', 'k'], ['list', '--json'], ['list']])('names a missing table in one line and exits 3: %s', async (...command) => {
     // Act
-    const run = await runCli(['inspect', '--table', 'no-such-table', '--endpoint', dynamoDBEndpoint(), '--key', 'k']);
+    const run = await runCli([...command, '--table', 'no-such-table', '--endpoint', dynamoDBEndpoint()]);
 
     // Assert
     expect(run.exitCode).toBe(3);
