@@ -12,9 +12,8 @@ export interface TableLocation {
 // What Node reports when nothing answers at the endpoint: refused, unknown host, no route, timed out, cut.
 const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
 
-/** `at <endpoint>` or `in region <region>`. */
-export const describeLocation = (location: TableLocation): string =>
-  location.endpoint === undefined ? `in region ${location.region}` : `at ${location.endpoint}`;
+// `at <endpoint>` or `in region <region>`.
+const describeLocation = (location: TableLocation): string => (location.endpoint === undefined ? `in region ${location.region}` : `at ${location.endpoint}`);
 
 /**
  * Turns what a DynamoDB call threw into the one line the tool prints: a missing table, an endpoint that does not

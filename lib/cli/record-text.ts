@@ -58,8 +58,8 @@ function block(label: string, text: string): string[] {
   return [line(label, first), ...rest.map((next) => `${indent}${next}`)];
 }
 
-/** `in 4 min`, or `ended 3 h ago: <then>` once `atMs` has passed. */
-export function relative(atMs: number, nowMs: number, then: string): string {
+// `in 4 min`, or `ended 3 h ago: <then>` once `atMs` has passed.
+function relative(atMs: number, nowMs: number, then: string): string {
   const span = humanSpan(Math.abs(atMs - nowMs));
   return atMs > nowMs ? `in ${span}` : `ended ${span} ago: ${then}`;
 }
