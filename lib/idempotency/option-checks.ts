@@ -22,3 +22,8 @@ export function requireFunction(option: string, value: unknown, optional = true)
   if (value === undefined && optional) return;
   if (typeof value !== 'function') throw new TypeError(`Expected \`${option}\` to be a function, got ${describe(value)}.`);
 }
+
+/** A copy of `options` without its `undefined` fields: an option passed as `undefined` means "use the default". */
+export function stripUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
