@@ -12,6 +12,12 @@ export function requirePositiveInteger(option: string, value: unknown): void {
   if (!Number.isInteger(value) || (value as number) <= 0) throw new TypeError(`Expected \`${option}\` to be a positive integer, got ${describe(value)}.`);
 }
 
+/** @throws {TypeError} unless `value` is a finite number above zero. */
+export function requirePositiveNumber(option: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new TypeError(`Expected \`${option}\` to be a positive number, got ${describe(value)}.`);
+}
+
 /** @throws {TypeError} unless `value` is a whole number of zero or more. */
 export function requireNonNegativeInteger(option: string, value: unknown): void {
   if (!Number.isInteger(value) || (value as number) < 0) throw new TypeError(`Expected \`${option}\` to be a non-negative integer, got ${describe(value)}.`);
