@@ -7,8 +7,6 @@ export interface OrdersApiNagScopes {
   readonly api: IConstruct;
   /** The route functions. */
   readonly functions: Iterable<IConstruct>;
-  /** The topic the idempotency alarms notify. */
-  readonly alarmTopic: IConstruct;
   /** Whether the stage writes access logs; without them AwsSolutions-APIG1 is acknowledged. */
   readonly accessLogging: boolean;
 }
@@ -54,12 +52,6 @@ const functionFindings = [
   },
 ] as const;
 
-const alarmTopicFinding = {
-  id: 'AwsSolutions-SNS2',
-  reason:
-    'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and a customer managed key costs more per month than this example; alarm notifications carry alarm names and states, no request data.',
-} as const;
-
 /**
  * Acknowledges the cdk-nag AwsSolutions findings the orders API accepts, each on the narrowest construct and with a reason.
  * @example
@@ -68,13 +60,12 @@ const alarmTopicFinding = {
  * import { acknowledgeOrdersApiFindings } from './orders-api-nag.js';
  *
  * const stack = new Stack(new App(), 'Orders');
- * acknowledgeOrdersApiFindings({ api: stack, functions: [], alarmTopic: stack, accessLogging: false });
+ * acknowledgeOrdersApiFindings({ api: stack, functions: [] });
  * ```
  */
 export function acknowledgeOrdersApiFindings(scopes: OrdersApiNagScopes): void {
   for (const finding of apiFindings) Validations.of(scopes.api).acknowledge(finding);
   Validations.of(scopes.api).acknowledge(scopes.accessLogging ? accountRoleFinding : accessLogFinding);
-  Validations.of(scopes.alarmTopic).acknowledge(alarmTopicFinding);
   for (const fn of scopes.functions) {
     for (const finding of functionFindings) Validations.of(fn).acknowledge(finding);
   }
