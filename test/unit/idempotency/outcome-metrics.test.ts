@@ -203,6 +203,39 @@ describe('createOutcomeMetrics', () => {
     ]);
   });
 
+  it('writes an outcome that comes after its invocation ended as a line of its own, not into the line already written', async () => {
+    // Arrange
+    const { lines, metrics } = createRecordingMetrics();
+    let late: Promise<void> = Promise.resolve();
+    const handler = metrics.wrapHandler(async (_event: unknown, _context: unknown) => {
+      metrics.onOutcome(claimed);
+      // A timer fires after the handler's promise settled, so after the invocation's line was written.
+      late = new Promise((resolve) => setTimeout(() => resolve(metrics.onOutcome(completed)), 0));
+    });
+
+    // Act
+    await handler({}, createLambdaContext({ functionName: 'fire-and-forget' }));
+    await late;
+
+    // Assert
+    expect(lines.map((line) => parseEmfLine(line))).toEqual([
+      expect.objectContaining({ FunctionName: 'fire-and-forget', Claimed: 1 }),
+      expect.objectContaining({ FunctionName: 'fire-and-forget', Completed: 1 }),
+    ]);
+    expect(parseEmfLine(lines[0] as string).Completed).toBeUndefined();
+  });
+
+  it('names the function unknown when it has neither a Lambda context nor AWS_LAMBDA_FUNCTION_NAME', async () => {
+    // Arrange
+    const { lines, metrics } = createRecordingMetrics();
+
+    // Act
+    await metrics.wrapHandler(async (_input: { paymentId: string }) => metrics.onOutcome(claimed))({ paymentId: 'p-1' });
+
+    // Assert
+    expect(parseEmfLine(lines[0] as string)).toMatchObject({ FunctionName: 'unknown', Claimed: 1 });
+  });
+
   it('never lets a failing write change what the handler returns', async () => {
     // Arrange
     const { invoke } = createRecordingMetrics({
