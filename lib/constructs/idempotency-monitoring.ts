@@ -6,7 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { outcomeMetricNames, outcomeMetricsDefaults } from '../idempotency/index.js';
-import { requirePositiveNumber, stripUndefined } from '../idempotency/option-checks.js';
+import { requireNonEmptyString, requirePositiveNumber, stripUndefined } from '../idempotency/option-checks.js';
 import { createIdempotencyDashboard } from './idempotency-dashboard.js';
 import { inProgressPercent, outcomeCount, storeFailures, tableThrottles, type FunctionMetricsScope } from './idempotency-metrics.js';
 import { IdempotencyTable } from './idempotency-table.js';
@@ -57,7 +57,7 @@ const evaluationPeriods = 5;
  * refused as in progress at an unusual rate (3 of 5); for the table: it is throttled (2 of 5). Missing data is not
  * breaching (counts are written only above zero). The dashboard shows the alarms, the outcome counts, the replay ratio,
  * the store latency (p50, p99) and the table's throttling.
- * @throws {TypeError} naming a threshold that is not a positive number.
+ * @throws {TypeError} naming a threshold that is not a positive number, or an empty `metricNamespace`.
  * @example
  * ```ts
  * import { App, Stack } from 'aws-cdk-lib';
@@ -80,6 +80,7 @@ export class IdempotencyMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: IdempotencyMonitoringProps) {
     super(scope, id);
     const settings = { ...idempotencyMonitoringDefaults, ...stripUndefined(props) };
+    requireNonEmptyString('metricNamespace', settings.metricNamespace);
     for (const threshold of thresholdProps) requirePositiveNumber(threshold, settings[threshold]);
     const table = props.table instanceof IdempotencyTable ? props.table.table : props.table;
     const scopes = props.functions.map((fn, index): FunctionMetricsScope => ({ fn, metricNamespace: settings.metricNamespace, period, idSuffix: `${index}` }));

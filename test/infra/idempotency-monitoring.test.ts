@@ -216,7 +216,12 @@ describe('IdempotencyMonitoring', () => {
     expect(JSON.stringify(described(template, 'refused as in progress').Metrics)).toContain('>= 50');
   });
 
-  it.each(['storeFailuresPerMinute', 'inProgressPercent', 'throttleEventsPerMinute'])('refuses %s: 0, naming the prop', (prop) => {
-    expect(() => monitoredStack({ [prop]: 0 })).toThrow(new RegExp(`\`${prop}\``));
+  it.each([
+    ['storeFailuresPerMinute', 0],
+    ['inProgressPercent', -5],
+    ['throttleEventsPerMinute', Number.NaN],
+    ['metricNamespace', ''],
+  ])('refuses %s: %p, naming the prop', (prop, value) => {
+    expect(() => monitoredStack({ [prop]: value })).toThrow(new RegExp(`\`${prop}\``));
   });
 });
