@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import { requireFunction, requireNonNegativeInteger, requirePositiveInteger } from './option-checks.js';
+import { requireFunction, requireNonNegativeInteger, requirePositiveInteger, stripUndefined } from './option-checks.js';
 import type { IdempotencyStore } from './store/store.js';
 import type { IdempotencyOutcome } from './outcome.js';
 
@@ -92,9 +92,4 @@ export function resolveIdempotencyOptions<TInput, TResult>(options: IdempotencyO
     throw new TypeError(`Expected \`onMissingKey\` to be 'error' or 'skip', got ${String(resolved.onMissingKey)}.`);
   }
   return resolved;
-}
-
-// An option passed as `undefined` means "use the default", as with every other option in the ecosystem.
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
