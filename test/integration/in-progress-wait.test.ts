@@ -6,10 +6,13 @@ import {
   createDynamoDBStore,
   createSqsBatchHandler,
   httpIdempotency,
+  idempotency,
   IdempotencyInProgressError,
   IdempotencyPayloadMismatchError,
   IdempotencyStoreError,
   makeIdempotent,
+  withIdempotencyTimeout,
+  type IdempotencyOptions,
   type IdempotencyOutcome,
   type IdempotencyStore,
 } from '../../lib/idempotency/index.js';
@@ -304,5 +307,63 @@ describe('waitForInProgressMs at construction', () => {
     expect(reads()).toBe(0);
     gate.open();
     await first;
+  });
+});
+
+describe('a wait under Middy’s early timeout (withIdempotencyTimeout)', () => {
+  // Middy answers an invocation `timeoutEarlyInMillis` before its Lambda deadline. A wait still polling after that instant
+  // reads for an invocation that has already answered (and would claim the key for a handler Middy has already cut off).
+  // The remaining time follows the injected clock, which the test moves; Middy's own timer (5 min) never fires.
+  const timeoutEarlyInMillis = 300_000;
+  type Event = { key: string };
+  type Body = (event: Event, context?: Context) => Promise<string>;
+  const shapes: Array<[string, (body: Body, options: IdempotencyOptions<Event, string>) => (event: Event, context: Context) => Promise<string>]> = [
+    [
+      'idempotency() in the Middy chain',
+      (body, options) => middy<Event, string>(withIdempotencyTimeout({ timeoutEarlyInMillis })).use(idempotency(options)).handler(body),
+    ],
+    [
+      'makeIdempotent() inside the Middy handler',
+      (body, options) =>
+        middy<Event, string>(withIdempotencyTimeout({ timeoutEarlyInMillis })).handler(makeIdempotent(body, { ...options, namespace: 'wait-under-timeout' })),
+    ],
+  ];
+
+  it.each(shapes)('stops reading once Middy’s early timeout is due, through %s', async (_shape, build) => {
+    // Arrange
+    const gate = createGate();
+    let runs = 0;
+    const body: Body = async () => {
+      runs += 1;
+      await gate.opened;
+      return 'first';
+    };
+    let clockMs = Date.now();
+    const lambdaEndsAtMs = clockMs + 600_000;
+    const context = () => createLambdaContext({ remaining: () => lambdaEndsAtMs - clockMs });
+    const handler = build(body, { store: fixture.store, key: (event) => event.key, waitForInProgressMs: 600_000, now: () => clockMs });
+    const key = randomUUID();
+    const first = handler({ key }, context());
+    await waitFor(() => runs === 1);
+    let settled = false;
+    const duplicate = handler({ key }, context());
+    duplicate.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await waitFor(() => reads() >= 1);
+
+    // Act: the invocation reaches the instant Middy answers it.
+    const readsBefore = reads();
+    clockMs += timeoutEarlyInMillis;
+    await waitFor(() => settled || reads() >= readsBefore + 2);
+
+    // Assert: the read in flight at most, then the in-progress answer; the handler never ran for the duplicate.
+    gate.open();
+    await expect(first).resolves.toBe('first');
+    expect(settled).toBe(true);
+    await expect(duplicate).rejects.toBeInstanceOf(IdempotencyInProgressError);
+    expect(reads()).toBeLessThanOrEqual(readsBefore + 1);
+    expect(runs).toBe(1);
   });
 });
