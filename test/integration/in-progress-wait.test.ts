@@ -48,6 +48,10 @@ const claims = () => counter.calls.PutItemCommand ?? 0;
 // Generous: where a test expects an answer, a loaded machine only waits longer; the first call never takes this long.
 const generousWaitMs = 60_000;
 const roomyContext = () => createLambdaContext({ remainingMs: 600_000 });
+// A clock that stands still: a wait budget is then spent in time slept alone (25, 50, 100, … ms), never in the time a
+// loaded machine takes for the claim, so the polls a budget allows are always the same.
+const frozenMs = Date.now();
+const frozenClock = () => frozenMs;
 
 describe.each(adapters)('a duplicate of a call in progress, through the %s', (_name, wrap) => {
   const setUp = (options: { waitForInProgressMs: number; now?: () => number }) => {
@@ -117,29 +121,30 @@ describe.each(adapters)('a duplicate of a call in progress, through the %s', (_n
   });
 
   it('answers IdempotencyInProgressError once its wait budget is spent, the first call still running', async () => {
-    const { handler, gate, outcomes, runs } = setUp({ waitForInProgressMs: 200 });
+    const { handler, gate, outcomes, runs } = setUp({ waitForInProgressMs: 200, now: frozenClock });
     const key = randomUUID();
     const first = handler({ key }, roomyContext());
     await waitFor(() => runs() === 1);
     await expect(handler({ key }, roomyContext())).rejects.toBeInstanceOf(IdempotencyInProgressError);
     expect(runs()).toBe(1);
-    expect(reads()).toBeGreaterThanOrEqual(1);
+    // 200 ms slept as 25 + 50 + 100 + 25: four polls, one read each.
+    expect(reads()).toBe(4);
     expect(outcomes.find((outcome) => outcome.type === 'in-progress')?.storeCalls).toBe(reads());
     gate.open();
     await first;
   });
 
   it('never waits past the invocation’s remaining time less the answer margin', async () => {
-    const { handler, gate, outcomes, runs } = setUp({ waitForInProgressMs: 600_000 });
+    const { handler, gate, outcomes, runs } = setUp({ waitForInProgressMs: 600_000, now: frozenClock });
     const key = randomUUID();
     const first = handler({ key }, roomyContext());
     await waitFor(() => runs() === 1);
     // 800 ms left is less than the 1 s margin: no wait, no read.
     await expect(handler({ key }, createLambdaContext({ remainingMs: 800 }))).rejects.toBeInstanceOf(IdempotencyInProgressError);
     expect(reads()).toBe(0);
-    // 1.5 s left: it waits (and reads) for at most 0.5 s, then answers while the first call still runs.
+    // 1.5 s left: it waits 0.5 s (25 + 50 + 100 + 200 + 125 ms, five reads), then answers while the first call still runs.
     await expect(handler({ key }, createLambdaContext({ remainingMs: 1_500 }))).rejects.toBeInstanceOf(IdempotencyInProgressError);
-    expect(reads()).toBeGreaterThanOrEqual(1);
+    expect(reads()).toBe(5);
     expect(outcomes.filter((outcome) => outcome.type === 'in-progress').map((outcome) => outcome.storeCalls)).toEqual([0, reads()]);
     expect(runs()).toBe(1);
     gate.open();
@@ -183,7 +188,7 @@ describe.each(adapters)('a duplicate of a call in progress, through the %s', (_n
 
 describe('httpIdempotency and a duplicate in progress', () => {
   const post = (key: string, body = '{"sku":"book"}') => restEvent({ headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body });
-  const setUp = (options: { waitForInProgressMs?: number } = {}) => {
+  const setUp = (options: { waitForInProgressMs?: number; now?: () => number } = {}) => {
     const gate = createGate();
     const outcomes: IdempotencyOutcome[] = [];
     let runs = 0;
@@ -212,14 +217,15 @@ describe('httpIdempotency and a duplicate in progress', () => {
   });
 
   it('waits by default, then answers 409 with Retry-After when the first request is still running', async () => {
-    const { invoke, gate, outcomes, runs } = setUp();
+    const { invoke, gate, outcomes, runs } = setUp({ now: frozenClock });
     const key = randomUUID();
     const first = invoke(post(key));
     await waitFor(() => runs() === 1);
     const second = await invoke(post(key));
     expect(second.statusCode).toBe(409);
     expect(second.headers?.['Retry-After']).toMatch(/^\d+$/);
-    expect(reads()).toBeGreaterThanOrEqual(1);
+    // The default 5 s, slept as 25 + 50 + 100 + 200 ms, then 18 × 250 and 125 ms: 23 polls, one read each.
+    expect(reads()).toBe(23);
     expect(outcomes.find((outcome) => outcome.type === 'in-progress')?.storeCalls).toBe(reads());
     gate.open();
     await first;
