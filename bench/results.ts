@@ -4,6 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import type { BundleResults } from './bundle-size.js';
 import type { CpuResults } from './cpu.js';
 import type { ExactlyOnceResults } from './exactly-once.js';
+import type { InProgressWaitResults } from './in-progress-wait.js';
 import type { LatencyResults } from './latency.js';
 import type { PlacedOrderResults } from './placed-order.js';
 import type { RoundTripResults } from './round-trips.js';
@@ -36,6 +37,8 @@ export interface BenchResults {
   readonly exactlyOnce: ExactlyOnceResults;
   /** A placed order end to end: idempotency plus the order write. */
   readonly placedOrder: PlacedOrderResults;
+  /** A duplicate that arrives while the first call runs: ours waits, Powertools' client retries. */
+  readonly inProgressWait: InProgressWaitResults;
   readonly cpu: CpuResults;
   readonly bundles: BundleResults;
   readonly targets: readonly TargetCheck[];

@@ -3,6 +3,7 @@ import { startDynamoDBLocal } from '../lib/local/dynamodb-local.js';
 import { measureBundles } from './bundle-size.js';
 import { measureCpu } from './cpu.js';
 import { measureExactlyOnce } from './exactly-once.js';
+import { measureInProgressWait } from './in-progress-wait.js';
 import { measureLatency } from './latency.js';
 import { measurePlacedOrder } from './placed-order.js';
 import { endProgress, reportProgress } from './progress.js';
@@ -27,7 +28,8 @@ async function measureOnDynamoDB(settings: BenchSettings) {
     const throughput = await measureThroughput(local.endpoint, settings);
     const exactlyOnce = await measureExactlyOnce(local.endpoint, settings);
     const placedOrder = await measurePlacedOrder(local.endpoint, settings);
-    return { roundTrips, latency, throughput, exactlyOnce, placedOrder };
+    const inProgressWait = await measureInProgressWait(local.endpoint, settings);
+    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, inProgressWait };
   } finally {
     await local.stop();
   }

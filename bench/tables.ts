@@ -1,4 +1,5 @@
 import { formatBytes, formatMicros, formatRate, formatRatio } from './format.js';
+import { inProgressWaitSummaryRow, inProgressWaitTable } from './in-progress-wait-report.js';
 import { latencyPaths } from './latency.js';
 import type { Table } from './report-table.js';
 import type { BenchResults } from './results.js';
@@ -20,6 +21,7 @@ export function buildTables(results: BenchResults): Table[] {
     throughputTable(results),
     exactlyOnceTable(results),
     placedOrderTable(results),
+    inProgressWaitTable(results.inProgressWait),
     cpuTable(results),
     bundleTable(results),
     targetsTable(results),
@@ -167,6 +169,7 @@ export function buildSummary(results: BenchResults): Table {
         `${formatMicros(results.placedOrder.powertools.latency.p50)} (${results.placedOrder.powertools.commands.length})`,
         formatRatio(results.placedOrder.ratio.p50),
       ],
+      inProgressWaitSummaryRow(results.inProgressWait),
       [
         `keys run twice (${exactlyOnce.ours.keys} keys × ${exactlyOnce.ours.duplicatesPerKey} concurrent duplicates)`,
         doubles('ours'),

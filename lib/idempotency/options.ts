@@ -36,7 +36,8 @@ export interface IdempotencyOptions<TInput, TResult = unknown> {
   localCacheMaxEntries?: number;
   /**
    * How long, in ms, a duplicate that finds its key in progress (same payload) waits for the first call's answer
-   * before `IdempotencyInProgressError`; never past the invocation's remaining time less 1 s. While it waits it reads
+   * before `IdempotencyInProgressError`; never past the invocation's remaining time less 1 s (less Middy's
+   * `timeoutEarlyInMillis` too, under `withIdempotencyTimeout`). While it waits it reads
    * the record with backoff (25 ms doubling to 250 ms); it replays a completion, or claims the key when it is released or
    * its lease ends. 0 answers at once. Needs a store with `get`. @default 0 (`httpIdempotency()`: 5_000)
    */
