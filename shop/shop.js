@@ -87,13 +87,10 @@ function showOutcome(row, state, text) {
   row.replaceChildren(text);
 }
 
-// Retry-After is delay-seconds or an HTTP date (RFC 9110); anything else asks for no automatic retry.
+// The API sends Retry-After in seconds; anything else asks for no automatic retry.
 function retryAfterSeconds(response) {
-  const value = response.headers.get('Retry-After');
-  if (value === null) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value);
-  const atMs = Date.parse(value);
-  return Number.isNaN(atMs) ? undefined : Math.max(0, Math.ceil((atMs - Date.now()) / 1000));
+  const value = response.headers.get('Retry-After')?.trim();
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 async function listOrder(orderId) {

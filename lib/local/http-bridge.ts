@@ -49,8 +49,8 @@ export interface BridgedAnswer {
  * unknown route or method gets API Gateway's 403, a preflight on a resource the stack's 204 with the CORS headers, an
  * order body the model rejects the stack's 400, an aborted body a 400, a handler that throws, outlives its Lambda
  * timeout or returns something that is not a sendable proxy result a 502, and one still running after
- * `integrationTimeoutMs` a 504. The one request the stack does not know, a `GET` of the example shop page, gets the
- * page (see `answerShopPage`).
+ * `integrationTimeoutMs` a 504. A `GET` of one of the example shop page's files, which the stack does not serve, gets
+ * that file (see `answerShopPage`).
  */
 export async function bridgeHttpRequest(bridge: HttpBridge, request: IncomingMessage): Promise<BridgedAnswer> {
   const method = request.method ?? 'GET';
