@@ -1,29 +1,45 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { dynamoDBEndpoint } from '../support/dynamodb.js';
 import { startHoldInjector, type HoldInjector } from '../support/hold-injector.js';
 import { startTestApi, type TestApi } from '../support/local-server.js';
+import {
+  nextOrderAnswer,
+  openShopTab,
+  passRetryAfter,
+  pngSignature,
+  readAttemptKeys,
+  readListedOrders,
+  readTries,
+  screenshotTarget,
+  type ScreenshotTarget,
+} from '../support/shop-page.js';
 import { waitFor } from '../support/wait-for.js';
 
 // The shop page of `npm start` in headless Chromium, against the local server on DynamoDB Local. The functions reach
 // DynamoDB through the hold injector, so a test can keep a first order's transaction running until the page shows what
-// a duplicate got meanwhile. Every wait is on a page state or a request count; timeouts are only a safety net.
+// a duplicate got meanwhile. Every wait is on a page state, a response or a request count; timeouts are only a safety
+// net. The page's clock stands still: its Retry-After timers fire only when a test moves the clock forward.
 let injector: HoldInjector;
 let api: TestApi;
 let browser: Browser;
+let screenshot: ScreenshotTarget;
 let page: Page;
 let pageErrors: string[];
 
-const screenshotPath = fileURLToPath(new URL('../../docs/shop-double-click.png', import.meta.url));
-// Generous, for a loaded machine: the 409 case alone waits 5 s for the wait to end, then Retry-After.
+// Lambda's maximum, for the function and the integration timeouts: no lease ends and no 502 or 504 comes while a test
+// holds a request, however long a loaded machine takes. Retry-After, the lease's remaining time, is then about 900 s.
+const longTimeoutMs = 900_000;
+// Generous, for a loaded machine: the 409 case waits the 5 s a duplicate waits before its 409.
 const safetyNetMs = 100_000;
 
 beforeAll(async () => {
   injector = await startHoldInjector(dynamoDBEndpoint(), 'TransactWriteItems');
-  api = await startTestApi({ dynamoDBEndpoint: injector.endpoint });
+  api = await startTestApi({ dynamoDBEndpoint: injector.endpoint, functionTimeoutMs: longTimeoutMs, integrationTimeoutMs: longTimeoutMs });
   browser = await launchChromium();
+  screenshot = await screenshotTarget('shop-double-click.png');
 }, safetyNetMs);
 
 afterEach(async () => {
@@ -36,43 +52,11 @@ afterAll(async () => {
   await browser.close();
   await api.stop();
   await injector.stop();
+  await screenshot.remove();
 });
 
-async function openShop(viewport = { width: 720, height: 900 }): Promise<Page> {
-  page = await browser.newPage({ viewport });
-  page.setDefaultTimeout(safetyNetMs);
-  pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${api.server.url}/`);
-  return page;
-}
-
-interface TryRow {
-  readonly try: string;
-  readonly state: string;
-  readonly status?: string;
-  readonly orderId?: string;
-  readonly replayed?: string;
-  readonly text: string;
-}
-
-type Dataset = { readonly dataset: Record<string, string>; readonly textContent: string };
-
-/** Every try the page shows, in the order it sent them, with what it shows of each. */
-const readTries = (): Promise<TryRow[]> =>
-  page
-    .locator('[data-try]')
-    .evaluateAll((rows) => rows.map((row) => ({ ...(row as unknown as Dataset).dataset, text: (row as unknown as Dataset).textContent }) as TryRow));
-/** The idempotency key of every attempt the page shows. */
-const readAttemptKeys = (): Promise<string[]> =>
-  page.locator('[data-key]').evaluateAll((items) => items.map((item) => (item as unknown as Dataset).dataset.key));
-/** The order ids the page lists as placed, once each has been read back with GET /orders/{orderId}. */
-async function readListedOrders(count: number): Promise<string[]> {
-  await page
-    .locator('#orders [data-state="read"]')
-    .nth(count - 1)
-    .waitFor();
-  return page.locator('#orders [data-order-id]').evaluateAll((items) => items.map((item) => (item as unknown as Dataset).dataset.orderId));
+async function openShop(viewport = { width: 720, height: 900 }): Promise<void> {
+  ({ page, pageErrors } = await openShopTab(browser, `${api.server.url}/`, { viewport, timeoutMs: safetyNetMs }));
 }
 const buy = () => page.getByRole('button', { name: 'Buy' });
 const count = (operation: string) => injector.seen[operation] ?? 0;
@@ -84,21 +68,24 @@ describe('the shop page of npm start, in Chromium', () => {
     await openShop();
     await page.getByLabel('Quantity').fill('2');
     const ordersBefore = await orderIds();
-    injector.hold();
+    injector.hold('TransactWriteItems');
+    injector.hold('GetItem');
     const transactionsBefore = count('TransactWriteItems');
     const readsBefore = count('GetItem');
 
-    // Act: whichever click's request claims the key is held in its transaction until the other one has read the record.
+    // Act: whichever click's request claims the key is held in its transaction, the other one in its first read of the
+    // record; the reader goes on only once the page has the first one's 201, so it reads the completed record.
     await buy().dblclick();
-    await waitFor(() => count('TransactWriteItems') > transactionsBefore);
-    await waitFor(() => count('GetItem') > readsBefore);
-    injector.release();
+    await waitFor(() => count('TransactWriteItems') > transactionsBefore && count('GetItem') > readsBefore);
+    injector.release('TransactWriteItems');
+    await page.locator('[data-try][data-status="201"]').waitFor();
+    injector.release('GetItem');
     await page.locator('[data-try][data-state="answered"]').nth(1).waitFor();
-    const listed = await readListedOrders(1);
-    await page.screenshot({ path: screenshotPath, fullPage: true });
+    const listed = await readListedOrders(page, 1);
+    await page.screenshot({ path: screenshot.path, fullPage: true });
 
     // Assert
-    const tries = await readTries();
+    const tries = await readTries(page);
     const orderId = tries[0].orderId;
     expect(orderId).toEqual(expect.any(String));
     expect(tries.map(({ status, orderId }) => ({ status, orderId }))).toEqual([
@@ -108,10 +95,13 @@ describe('the shop page of npm start, in Chromium', () => {
     expect(tries.map((row) => row.text.split(':')[0])).toEqual(['Try 1 (click)', 'Try 2 (click)']);
     expect(tries.map((row) => row.replayed).sort()).toEqual(['false', 'true']);
     expect(tries.find((row) => row.replayed === 'true')?.text).toContain('Idempotent-Replayed: true');
-    expect(await readAttemptKeys()).toHaveLength(1);
+    expect(await readAttemptKeys(page)).toHaveLength(1);
     expect(listed).toEqual([orderId]);
     const newOrders = (await orderIds()).filter((id) => !ordersBefore.includes(id));
     expect(newOrders).toEqual([orderId]);
+    const png = await readFile(screenshot.path);
+    expect(png.length).toBeGreaterThan(pngSignature.length);
+    expect(png.subarray(0, pngSignature.length)).toEqual(pngSignature);
   });
 
   it('unreliable network: one click, the first answer lost, the retry with the same key a replay; one order', async () => {
@@ -124,10 +114,10 @@ describe('the shop page of npm start, in Chromium', () => {
     // Act
     await buy().click();
     await page.locator('[data-try][data-state="answered"]').waitFor();
-    const listed = await readListedOrders(1);
+    const listed = await readListedOrders(page, 1);
 
     // Assert
-    const tries = await readTries();
+    const tries = await readTries(page);
     expect(tries).toMatchObject([
       { try: '1', state: 'lost' },
       { try: '2', state: 'answered', status: '201', replayed: 'true' },
@@ -156,13 +146,13 @@ describe('the shop page of npm start, in Chromium', () => {
     await page.keyboard.press('ArrowUp');
     await quantity.press('Enter');
     await page.locator('[data-try][data-state="answered"]').nth(1).waitFor();
-    const listed = await readListedOrders(2);
+    const listed = await readListedOrders(page, 2);
 
     // Assert
-    const keys = await readAttemptKeys();
+    const keys = await readAttemptKeys(page);
     expect(keys).toHaveLength(2);
     expect(keys[0]).not.toBe(keys[1]);
-    const tries = await readTries();
+    const tries = await readTries(page);
     expect(tries).toMatchObject([
       { try: '1', status: '201', replayed: 'false' },
       { try: '1', status: '201', replayed: 'false' },
@@ -180,20 +170,27 @@ describe('the shop page of npm start, in Chromium', () => {
     // Arrange
     await openShop();
     const ordersBefore = await orderIds();
-    injector.hold();
+    injector.hold('TransactWriteItems');
     const transactionsBefore = count('TransactWriteItems');
+    const conflict = nextOrderAnswer(page, 409);
 
     // Act: the first click's transaction is held until the second click's request has waited its 5 s and got the 409.
     await buy().click();
     await waitFor(() => count('TransactWriteItems') > transactionsBefore);
     await buy().click();
-    await page.locator('[data-try][data-status="409"]').waitFor();
-    injector.release();
+    const { retryAfterMs } = await conflict;
+    await page.locator('[data-try="2"][data-status="409"]').waitFor();
+    injector.release('TransactWriteItems');
+    // The first click's 201 comes once its order and the key's completion have committed.
+    await page.locator('[data-try="1"][data-status="201"]').waitFor();
+    const { triesBeforeRetryAfter } = await passRetryAfter(page, retryAfterMs);
     await page.locator('[data-try="3"][data-state="answered"]').waitFor();
-    const listed = await readListedOrders(1);
+    const listed = await readListedOrders(page, 1);
 
     // Assert
-    const tries = await readTries();
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(triesBeforeRetryAfter).toBe(2);
+    const tries = await readTries(page);
     const orderId = tries[0].orderId;
     expect(orderId).toEqual(expect.any(String));
     expect(tries).toMatchObject([
@@ -201,8 +198,41 @@ describe('the shop page of npm start, in Chromium', () => {
       { try: '2', status: '409', replayed: 'false' },
       { try: '3', status: '201', replayed: 'true', orderId },
     ]);
-    expect(tries[1].text).toMatch(/Request with this idempotency key in progress.*Retry-After: \d+ s/);
+    expect(tries[1].text).toContain(`Request with this idempotency key in progress · Retry-After: ${retryAfterMs / 1000} s`);
     expect(tries[2].text).toContain('retry after 409');
+    expect(listed).toEqual([orderId]);
+    expect((await orderIds()).filter((id) => !ordersBefore.includes(id))).toEqual([orderId]);
+  });
+
+  it('a 503 is retried after its Retry-After with the same key and places the order once DynamoDB is back', async () => {
+    // Arrange: DynamoDB drops every claim, the SDK's retries included.
+    await openShop();
+    const ordersBefore = await orderIds();
+    injector.cut('PutItem');
+    const unavailable = nextOrderAnswer(page, 503);
+
+    // Act
+    await buy().click();
+    const { retryAfterMs } = await unavailable;
+    await page.locator('[data-try="1"][data-status="503"]').waitFor();
+    injector.mend('PutItem');
+    const { triesBeforeRetryAfter } = await passRetryAfter(page, retryAfterMs);
+    await page.locator('[data-try="2"][data-state="answered"]').waitFor();
+    const listed = await readListedOrders(page, 1);
+
+    // Assert
+    expect(retryAfterMs).toBe(1000);
+    expect(triesBeforeRetryAfter).toBe(1);
+    const tries = await readTries(page);
+    const orderId = tries[1].orderId;
+    expect(tries).toMatchObject([
+      { try: '1', status: '503', replayed: 'false' },
+      { try: '2', status: '201', replayed: 'false', orderId },
+    ]);
+    expect(tries[0].orderId).toBeUndefined();
+    expect(tries[0].text).toContain('Retry-After: 1 s');
+    expect(tries[1].text).toContain('retry after 503');
+    expect(await readAttemptKeys(page)).toHaveLength(1);
     expect(listed).toEqual([orderId]);
     expect((await orderIds()).filter((id) => !ordersBefore.includes(id))).toEqual([orderId]);
   });
