@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Prints where the local API listens and three curl lines that show a replay: a POST, the same POST again
+ * Prints where the local API listens, where its shop page is, and three curl lines that show a replay: a POST, the same POST again
  * (`Idempotent-Replayed: true`), and the same key with another body (422).
  */
 export function printWelcome(options: { url: string; dynamoDBEndpoint: string; storage: string }): void {
@@ -11,6 +11,8 @@ export function printWelcome(options: { url: string; dynamoDBEndpoint: string; s
   console.log(
     [
       `Orders API on ${options.url} (DynamoDB at ${options.dynamoDBEndpoint}, ${storage}). Ctrl-C stops it.`,
+      '',
+      `Shop page: open ${options.url}/ in a browser and click Buy twice.`,
       '',
       'Place an order, replay it, then reuse the key with another body (422):',
       `  ${post('{"productId":"p-1","quantity":2}')}`,
