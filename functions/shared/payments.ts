@@ -1,3 +1,11 @@
+import { functionEnvironment } from '../routes.js';
+
+/** What one unit of any product costs in the example orders API, in cents. */
+export const unitPriceCents = 1250;
+
+/** The payment provider's base URL, read once at cold start; `undefined` (unset or empty) places orders without a charge. */
+export const paymentProviderUrl: string | undefined = process.env[functionEnvironment.paymentProviderUrl] || undefined;
+
 /** A charge as the payment provider answers it. */
 export interface PaymentCharge {
   readonly chargeId: string;

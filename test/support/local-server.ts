@@ -31,7 +31,7 @@ export interface TestResponse {
  * Starts the local orders API for one test file, over the suite's DynamoDB Local unless `dynamoDBEndpoint` says
  * otherwise, with the server's default integration timeout unless `integrationTimeoutMs` says otherwise. The handler modules keep the first endpoint and tables for the file's lifetime.
  */
-export async function startTestApi(options: { dynamoDBEndpoint?: string; integrationTimeoutMs?: number } = {}): Promise<TestApi> {
+export async function startTestApi(options: { dynamoDBEndpoint?: string; integrationTimeoutMs?: number; paymentProviderUrl?: string } = {}): Promise<TestApi> {
   const endpoint = options.dynamoDBEndpoint ?? dynamoDBEndpoint();
   const suffix = randomUUID().slice(0, 8);
   const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}` };
@@ -42,6 +42,7 @@ export async function startTestApi(options: { dynamoDBEndpoint?: string; integra
       port: 0,
       tableNames,
       integrationTimeoutMs: options.integrationTimeoutMs,
+      paymentProviderUrl: options.paymentProviderUrl,
       log: (line) => logLines.push(line),
     });
   const client = createTestClient({ endpoint });
