@@ -4,7 +4,9 @@ import { measureBundles } from './bundle-size.js';
 import { measureCpu } from './cpu.js';
 import { measureExactlyOnce } from './exactly-once.js';
 import { measureLatency } from './latency.js';
+import { startPaymentProvider } from '../lib/local/payment-provider.js';
 import { measurePlacedOrder } from './placed-order.js';
+import { measureStepCost } from './step-cost.js';
 import { endProgress, reportProgress } from './progress.js';
 import { describeRun, type BenchResults } from './results.js';
 import { measureRoundTrips } from './round-trips.js';
@@ -21,14 +23,19 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 async function measureOnDynamoDB(settings: BenchSettings) {
   reportProgress('starting DynamoDB Local (in memory)');
   const local = await startDynamoDBLocal();
+  // The payment provider the paid-order rows charge, on loopback like DynamoDB Local.
+  const provider = await startPaymentProvider();
   try {
     const roundTrips = await measureRoundTrips(local.endpoint);
     const latency = await measureLatency(local.endpoint, settings);
     const throughput = await measureThroughput(local.endpoint, settings);
     const exactlyOnce = await measureExactlyOnce(local.endpoint, settings);
     const placedOrder = await measurePlacedOrder(local.endpoint, settings);
-    return { roundTrips, latency, throughput, exactlyOnce, placedOrder };
+    const paidOrder = await measurePlacedOrder(local.endpoint, settings, provider.url);
+    const stepCost = await measureStepCost(local.endpoint, settings);
+    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, paidOrder, stepCost };
   } finally {
+    await provider.close();
     await local.stop();
   }
 }
