@@ -45,8 +45,7 @@ const charge = async (paymentsUrl: string, idempotencyKey: string, event: OrderE
 function oursPlacingOrders(client: DynamoDBClient, tableName: string, ordersTable: string, paymentsUrl?: string): OrderHandler {
   const store = createDynamoDBStore({ tableName, client });
   return middy(async (event: OrderEvent, context: Context) => {
-    const chargeId =
-      paymentsUrl === undefined ? undefined : await step(context, 'charge', ({ idempotencyKey }) => charge(paymentsUrl, idempotencyKey, event));
+    const chargeId = paymentsUrl === undefined ? undefined : await step(context, 'charge', ({ idempotencyKey }) => charge(paymentsUrl, idempotencyKey, event));
     const orderId = randomUUID();
     const response = { statusCode: 201, body: JSON.stringify({ orderId, status: 'PLACED', chargeId }) };
     await completeWithTransaction(context, { writes: [{ Put: orderItem(ordersTable, event, orderId) }], result: response });

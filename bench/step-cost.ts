@@ -38,7 +38,13 @@ async function holdClaim(store: DynamoDBStore): Promise<HeldInvocation> {
   }).use(idempotency({ store, key: () => randomUUID() }));
   const running = handler({}, context);
   await ready;
-  return { context, finish: () => (done(), running.then(() => undefined)) };
+  return {
+    context,
+    finish: async () => {
+      done();
+      await running;
+    },
+  };
 }
 
 /** A record as a claim leaves it after one step: IN_PROGRESS under `leaseToken`, with a steps map. */

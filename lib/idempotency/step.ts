@@ -25,6 +25,8 @@ export interface StepContext {
 
 // Steps of one claim in flight, by name: a second call with the same name waits for the first instead of running again.
 const inFlight = new WeakMap<StepResults, Map<string, Promise<unknown>>>();
+// The bytes of one claim's steps whose writes are under way.
+const saving = new WeakMap<StepResults, number>();
 
 /**
  * Runs `fn` once per record: the first time step `name` of this invocation's record runs, `fn` runs, its result is
@@ -88,11 +90,19 @@ interface StepTarget {
 async function runStep<T>(target: StepTarget, name: string, fn: (step: StepContext) => T | Promise<T>): Promise<unknown> {
   const result = await fn({ idempotencyKey: deriveStepKey(target.claim.id, name) });
   const json = stringifyStep(name, result);
-  const sizeBytes = stepBytes(target.steps) + utf8Bytes(name) + utf8Bytes(json ?? '');
+  const ownBytes = utf8Bytes(name) + utf8Bytes(json ?? '');
+  // Steps being saved concurrently count too, so that together they can never pass the limit.
+  const savingBytes = saving.get(target.steps) ?? 0;
+  const sizeBytes = stepBytes(target.steps) + savingBytes + ownBytes;
   if (sizeBytes > maxStepBytes) throw new IdempotencyStepTooLargeError(name, maxStepBytes, sizeBytes);
-  const answer = await target.saveStep(target.claim, name, json);
-  if (answer === 'lease-lost') throw new IdempotencyLeaseLostError(target.claim.id);
-  target.steps.set(name, json);
+  saving.set(target.steps, savingBytes + ownBytes);
+  try {
+    const answer = await target.saveStep(target.claim, name, json);
+    if (answer === 'lease-lost') throw new IdempotencyLeaseLostError(target.claim.id);
+    target.steps.set(name, json);
+  } finally {
+    saving.set(target.steps, (saving.get(target.steps) ?? ownBytes) - ownBytes);
+  }
   return parseStep(target.claim.id, json);
 }
 

@@ -425,6 +425,22 @@ describe('step', () => {
     expect(error).toBeInstanceOf(TypeError);
   });
 
+  it('counts steps saved at the same time against the limit, so together they never pass it', async () => {
+    // Arrange: two steps of 200,000 bytes each, run concurrently; either fits alone.
+    const handler = makeIdempotent(
+      async (_event: { order: string }, context: Context) =>
+        Promise.allSettled([step(context, 'one', () => 'x'.repeat(200_000)), step(context, 'two', () => 'y'.repeat(200_000))]),
+      { store: fixture.store, key: (event) => event.order, namespace: 'step-size-together' },
+    );
+
+    // Act
+    const settled = await handler({ order: fresh() }, createLambdaContext());
+
+    // Assert
+    expect(settled.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(settled.find((outcome) => outcome.status === 'rejected')).toMatchObject({ reason: { name: 'IdempotencyStepTooLargeError' } });
+  });
+
   it('throws a typed error and runs nothing when the store has no step support', async () => {
     // Arrange
     const { claim, complete, release } = fixture.store;
