@@ -4,6 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import type { BundleResults } from './bundle-size.js';
 import type { CpuResults } from './cpu.js';
 import type { ExactlyOnceResults } from './exactly-once.js';
+import type { InProgressWaitResults } from './in-progress-wait.js';
 import type { LatencyResults } from './latency.js';
 import type { PlacedOrderResults } from './placed-order.js';
 import type { RoundTripResults } from './round-trips.js';
@@ -41,6 +42,8 @@ export interface BenchResults {
   readonly paidOrder: PlacedOrderResults;
   /** One completed `step` beside the raw fenced write it makes. */
   readonly stepCost: StepCostResults;
+  /** A duplicate that arrives while the first call runs: ours waits, Powertools' client retries. */
+  readonly inProgressWait: InProgressWaitResults;
   readonly cpu: CpuResults;
   readonly bundles: BundleResults;
   readonly targets: readonly TargetCheck[];

@@ -3,6 +3,7 @@ import { startDynamoDBLocal } from '../lib/local/dynamodb-local.js';
 import { measureBundles } from './bundle-size.js';
 import { measureCpu } from './cpu.js';
 import { measureExactlyOnce } from './exactly-once.js';
+import { measureInProgressWait } from './in-progress-wait.js';
 import { measureLatency } from './latency.js';
 import { startPaymentProvider } from '../lib/local/payment-provider.js';
 import { measurePlacedOrder } from './placed-order.js';
@@ -33,7 +34,8 @@ async function measureOnDynamoDB(settings: BenchSettings) {
     const placedOrder = await measurePlacedOrder(local.endpoint, settings);
     const paidOrder = await measurePlacedOrder(local.endpoint, settings, provider.url);
     const stepCost = await measureStepCost(local.endpoint, settings);
-    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, paidOrder, stepCost };
+    const inProgressWait = await measureInProgressWait(local.endpoint, settings);
+    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, paidOrder, stepCost, inProgressWait };
   } finally {
     await provider.close();
     await local.stop();

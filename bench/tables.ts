@@ -1,4 +1,5 @@
 import { formatBytes, formatMicros, formatRate, formatRatio } from './format.js';
+import { inProgressWaitSummaryRow, inProgressWaitTable } from './in-progress-wait-report.js';
 import { latencyPaths } from './latency.js';
 import type { Table } from './report-table.js';
 import type { BenchResults } from './results.js';
@@ -21,6 +22,7 @@ export function buildTables(results: BenchResults): Table[] {
     exactlyOnceTable(results),
     placedOrderTable(results),
     stepCostTable(results),
+    inProgressWaitTable(results.inProgressWait),
     cpuTable(results),
     bundleTable(results),
     targetsTable(results),
@@ -194,6 +196,7 @@ export function buildSummary(results: BenchResults): Table {
         '',
         '',
       ],
+      inProgressWaitSummaryRow(results.inProgressWait),
       [
         `keys run twice (${exactlyOnce.ours.keys} keys × ${exactlyOnce.ours.duplicatesPerKey} concurrent duplicates)`,
         doubles('ours'),

@@ -1,10 +1,8 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { completeWithTransaction, httpIdempotency } from '../../lib/idempotency/index.js';
-import { baseMiddlewares } from '../shared/http-middlewares.js';
-import { answerOrderErrors, json } from '../shared/http-response.js';
+import { completeWithTransaction } from '../../lib/idempotency/index.js';
+import { idempotentOrderHandler } from '../shared/idempotent-order-handler.js';
+import { json } from '../shared/http-response.js';
 import { orderLocation } from '../shared/location.js';
-import { idempotencyStore } from '../shared/idempotency-store.js';
 import { orders } from '../shared/orders.js';
 import { paymentProviderUrl } from '../shared/payments.js';
 import { chargeNewOrder } from './order-payment.js';
@@ -26,7 +24,4 @@ const lambdaHandler = async (event: APIGatewayProxyEvent, context: Context): Pro
  * `POST /orders`: places an order; the `Idempotency-Key` header is required. Two DynamoDB round trips: claim and
  * transaction; with a payment provider, the charge's step adds one write and the provider call.
  */
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(baseMiddlewares())
-  .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store: idempotencyStore, namespace: 'create-order' }))
-  .handler(answerOrderErrors(lambdaHandler));
+export const handler = idempotentOrderHandler({ namespace: 'create-order' }, lambdaHandler);

@@ -6,7 +6,10 @@ export { createDynamoDBStore, dynamoDBStoreDefaults, type DynamoDBStore, type Dy
 export type { IdempotencyStore, Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, StepResults } from './store/store.js';
 export { idempotencyDefaults, type IdempotencyOptions, type IdempotencyLogger, type LambdaContextLike } from './options.js';
 export type { IdempotencyOutcome, IdempotencyOutcomeType } from './outcome.js';
+export { createOutcomeMetrics, outcomeMetricsDefaults, type OutcomeMetrics, type OutcomeMetricsOptions } from './metrics/outcome-metrics.js';
+export { idempotencyMetricNames, outcomeMetricNames } from './metrics/metric-names.js';
 export { RecordStatus, type IdempotencyRecord, type StoredResult } from './record.js';
+export { deriveRecordId, type RecordIdParts } from './key.js';
 export { disabledEnvironmentVariable } from './lifecycle.js';
 export {
   IdempotencyError,

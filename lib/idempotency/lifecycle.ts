@@ -4,7 +4,7 @@ import { cachedResult, identifyInvocation, isTransactionalStore, leaseMsFor } fr
 import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
 import { resolveHeldRecord } from './held-record.js';
-import { isWorthWaitingFor, timerSleep, waitDeadlineMs, waitForInProgress } from './in-progress-wait.js';
+import { claimOrWait } from './in-progress-wait.js';
 import type { IdempotencyOutcome } from './outcome.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
@@ -111,14 +111,8 @@ export function createLifecycle<TInput, TResult>(
       });
     let answer;
     try {
-      answer = await timed(async () => {
-        const first = await claimAt(nowMs);
-        if (first.kind === 'claimed' || config.waitForInProgressMs === 0 || !isWorthWaitingFor(first.record, fingerprintHash)) return { answer: first };
-        const deadlineMs = waitDeadlineMs(nowMs, config.waitForInProgressMs, context);
-        // A waiting duplicate holds nothing: it only reads, and claims the key exactly as a first call once it is free.
-        const read = () => (store.get as NonNullable<typeof store.get>)(id);
-        return waitForInProgress(first.record, fingerprintHash, deadlineMs, { read, claim: () => claimAt(now()), now, sleep: timerSleep });
-      });
+      const { waitForInProgressMs } = config;
+      answer = await timed(() => claimOrWait({ id, fingerprintHash, claimAt, store, waitForInProgressMs, context, startedMs: nowMs, now }));
     } catch (error) {
       reportStoreError(id, nowMs, error);
       throw error instanceof IdempotencyError ? error : new IdempotencyStoreError(`Claiming idempotency record ${id} failed`, { cause: error });

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { RecordStatus } from '../record.js';
+import { RecordStatus, type IdempotencyRecord } from '../record.js';
 import type { ItemAttributeNames } from './dynamodb-item.js';
 
 /** A condition and its placeholders, in the shape a DynamoDB request takes. */
@@ -22,6 +22,11 @@ export interface ItemExpressions {
   ownsClaim(leaseToken: string): ConditionParams;
   /** The fence of a release that deletes the record: it must not delete steps a retry would resume after. */
   ownsClaimWithoutSteps(leaseToken: string): ConditionParams;
+  /**
+   * Holds only while the record still has the status and lease token it was read with (a completed record keeps its
+   * claim's token): an operator's delete then never removes a record that was claimed or completed since it was read.
+   */
+  unchangedSince(record: Pick<IdempotencyRecord, 'status' | 'leaseToken'>): ConditionParams;
   /** Marks the claim COMPLETED with the retention end as TTL and at most one result attribute, removing the lease and the steps; fenced. */
   complete(leaseToken: string, expiresAtEpochSeconds: number, result: Record<string, AttributeValue>): UpdateParams;
 }
@@ -66,6 +71,12 @@ export function createItemExpressions(names: ItemAttributeNames): ItemExpression
       ConditionExpression: `${fence} AND attribute_not_exists(#steps)`,
       ExpressionAttributeNames: { ...fenceNames, '#steps': names.steps },
       ExpressionAttributeValues: { ':inProgress': inProgress, ':leaseToken': { S: leaseToken } },
+    }),
+    unchangedSince: ({ status, leaseToken }) => ({
+      // A record without a token was not written by a claim of this library; it stays unchanged while it still has none.
+      ConditionExpression: `#status = :status AND ${leaseToken === undefined ? 'attribute_not_exists(#leaseToken)' : '#leaseToken = :leaseToken'}`,
+      ExpressionAttributeNames: fenceNames,
+      ExpressionAttributeValues: { ':status': { S: status }, ...(leaseToken === undefined ? {} : { ':leaseToken': { S: leaseToken } }) },
     }),
     complete: (leaseToken, expiresAtEpochSeconds, result) => {
       const values: Record<string, AttributeValue> = {

@@ -51,6 +51,8 @@ export interface DynamoDBStore extends IdempotencyStore {
   readonly client: DynamoDBClient;
   /** Stores a step's result in the claim's record with one fenced `UpdateItem`; see {@link IdempotencyStore.saveStep}. */
   saveStep(claim: Claim, name: string, json: string | undefined): Promise<FencedWriteResult>;
+  /** Reads the record of `id` with a strongly consistent `GetItem`, or `undefined` when there is none. */
+  get(id: string): Promise<IdempotencyRecord | undefined>;
   /** The fenced completion of `claim` with `result`, as a transaction's `Update` item, for `completeWithTransaction`. */
   completionUpdate(claim: Claim, result: unknown): { readonly update: CompletionUpdate; readonly resultStored: boolean };
 }

@@ -127,6 +127,16 @@ describe('expressions', () => {
     expect(condition.ConditionExpression).toBe('#status = :inProgress AND #leaseToken = :leaseToken');
     expect(condition.ExpressionAttributeValues[':leaseToken']).toEqual({ S: 'token-2' });
   });
+
+  it('holds an operator delete to the status and lease token read, or to the token still being absent', () => {
+    const completed = createItemExpressions(names).unchangedSince({ status: 'COMPLETED', leaseToken: 'token-3' });
+    const tokenless = createItemExpressions(names).unchangedSince({ status: 'IN_PROGRESS', leaseToken: undefined });
+    expect(completed.ConditionExpression).toBe('#status = :status AND #leaseToken = :leaseToken');
+    expect(completed.ExpressionAttributeValues).toEqual({ ':status': { S: 'COMPLETED' }, ':leaseToken': { S: 'token-3' } });
+    expect(tokenless.ConditionExpression).toBe('#status = :status AND attribute_not_exists(#leaseToken)');
+    expect(tokenless.ExpressionAttributeValues).toEqual({ ':status': { S: 'IN_PROGRESS' } });
+    expect(tokenless.ExpressionAttributeNames).toEqual({ '#status': 'status', '#leaseToken': 'lease_token' });
+  });
 });
 
 describe('resolveHeldRecord', () => {
