@@ -8,6 +8,7 @@ import type { InProgressWaitResults } from './in-progress-wait.js';
 import type { LatencyResults } from './latency.js';
 import type { PlacedOrderResults } from './placed-order.js';
 import type { RoundTripResults } from './round-trips.js';
+import type { StepCostResults } from './step-cost.js';
 import type { BenchSettings } from './settings.js';
 import type { TargetCheck } from './targets.js';
 import type { ThroughputResults } from './throughput.js';
@@ -37,6 +38,10 @@ export interface BenchResults {
   readonly exactlyOnce: ExactlyOnceResults;
   /** A placed order end to end: idempotency plus the order write. */
   readonly placedOrder: PlacedOrderResults;
+  /** The same with a charge at a loopback payment provider first (ours: through `step`). */
+  readonly paidOrder: PlacedOrderResults;
+  /** One completed `step` beside the raw fenced write it makes. */
+  readonly stepCost: StepCostResults;
   /** A duplicate that arrives while the first call runs: ours waits, Powertools' client retries. */
   readonly inProgressWait: InProgressWaitResults;
   readonly cpu: CpuResults;

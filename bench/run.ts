@@ -5,7 +5,9 @@ import { measureCpu } from './cpu.js';
 import { measureExactlyOnce } from './exactly-once.js';
 import { measureInProgressWait } from './in-progress-wait.js';
 import { measureLatency } from './latency.js';
+import { startPaymentProvider } from '../lib/local/payment-provider.js';
 import { measurePlacedOrder } from './placed-order.js';
+import { measureStepCost } from './step-cost.js';
 import { endProgress, reportProgress } from './progress.js';
 import { describeRun, type BenchResults } from './results.js';
 import { measureRoundTrips } from './round-trips.js';
@@ -22,15 +24,20 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 async function measureOnDynamoDB(settings: BenchSettings) {
   reportProgress('starting DynamoDB Local (in memory)');
   const local = await startDynamoDBLocal();
+  // The payment provider the paid-order rows charge, on loopback like DynamoDB Local.
+  const provider = await startPaymentProvider();
   try {
     const roundTrips = await measureRoundTrips(local.endpoint);
     const latency = await measureLatency(local.endpoint, settings);
     const throughput = await measureThroughput(local.endpoint, settings);
     const exactlyOnce = await measureExactlyOnce(local.endpoint, settings);
     const placedOrder = await measurePlacedOrder(local.endpoint, settings);
+    const paidOrder = await measurePlacedOrder(local.endpoint, settings, provider.url);
+    const stepCost = await measureStepCost(local.endpoint, settings);
     const inProgressWait = await measureInProgressWait(local.endpoint, settings);
-    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, inProgressWait };
+    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, paidOrder, stepCost, inProgressWait };
   } finally {
+    await provider.close();
     await local.stop();
   }
 }

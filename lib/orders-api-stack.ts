@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { functionEnvironment, orderFunctionTimeoutSeconds, orderRoutes, type OrderRoute } from '../functions/routes.js';
@@ -40,6 +40,8 @@ export class OrdersApiStack extends Stack {
   readonly api: OrdersRestApi;
   /** The function of each route, by route name. */
   readonly functions: ReadonlyMap<string, NodeFunction>;
+  /** The payment provider's URL, a deploy-time parameter; empty (the default) places orders without a charge. */
+  readonly paymentProviderUrl: CfnParameter;
   /** The idempotency alarms and dashboard. */
   readonly monitoring: IdempotencyMonitoring;
   /** Where the alarms notify; subscribe to it, e.g. by email. */
@@ -58,6 +60,13 @@ export class OrdersApiStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new OrdersRestApi(this, 'OrdersApi', props.api);
+    // A parameter, not a stand-in provider: a payment provider lives outside the stack, and a stand-in would need its
+    // own state table and public URL for nothing the local one does not show.
+    this.paymentProviderUrl = new CfnParameter(this, 'PaymentProviderUrl', {
+      type: 'String',
+      default: '',
+      description: 'Base URL of the payment provider POST /orders charges (POST <url>/charges with an Idempotency-Key); empty: no charge',
+    });
     this.functions = new Map(orderRoutes.map((route) => [route.name, this.addRoute(route)]));
     // TLS only (cdk-nag AwsSolutions-SNS3). Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS managed key.
     this.alarmTopic = new Topic(this, 'AlarmTopic', { enforceSSL: true });
@@ -77,7 +86,10 @@ export class OrdersApiStack extends Stack {
   private addRoute(route: OrderRoute): NodeFunction {
     const fn = new NodeFunction(this, route.name, {
       entry: fileURLToPath(new URL(`../functions/${route.entry}`, import.meta.url)),
-      environment: { [functionEnvironment.ordersTableName]: this.ordersTable.tableName },
+      environment: {
+        [functionEnvironment.ordersTableName]: this.ordersTable.tableName,
+        ...(route.chargesPayment === true ? { [functionEnvironment.paymentProviderUrl]: this.paymentProviderUrl.valueAsString } : {}),
+      },
       timeout: Duration.seconds(orderFunctionTimeoutSeconds),
     });
     this.ordersTable.grant(fn, ...route.ordersTableActions);

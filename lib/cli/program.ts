@@ -32,15 +32,17 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
 function createProgram(): Command {
   const program = new Command('lambda-idempotency').description('Inspects, releases and lists the records of a lambda-idempotency table.').exitOverride();
   selectorOptions(tableOptions(program.command('inspect')))
-    .description('Shows a record: status, lease end, retention end, fingerprint hash and the stored result decoded. Exits 1 when there is none.')
+    .description('Shows a record: status, lease end, retention end, fingerprint hash, the stored result decoded and its steps. Exits 1 when there is none.')
     .option('--json', 'print one JSON object', false)
     .action((options: InspectOptions) => {
       const selected = selectRecord(options);
       return withRecordTable(options, (table) => inspectRecord(table, selected, options));
     });
   selectorOptions(tableOptions(program.command('release')))
-    .description('Deletes an IN_PROGRESS record (a COMPLETED one only with --force) if it is unchanged since read, so the next request runs.')
-    .option('--force', 'delete a COMPLETED record too: the next request with its key runs the handler again', false)
+    .description(
+      'Deletes an IN_PROGRESS record (a COMPLETED one only with --force) if it is unchanged since read, so the next request runs; one holding steps keeps them, its lease ended.',
+    )
+    .option('--force', 'delete a COMPLETED record too, or an IN_PROGRESS one with its steps: the next request runs the handler (and the steps) again', false)
     .option('--json', 'print what was done as one JSON object', false)
     .action((options: ReleaseCommandOptions) => {
       const selected = selectRecord(options);

@@ -1,6 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBStore, dynamoDBStoreDefaults, type DynamoDBStore } from '../idempotency/index.js';
-import { itemAttributeNames, type ItemAttributeNames } from '../idempotency/store/dynamodb-item.js';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBStore, dynamoDBStoreDefaults, type DynamoDBStore, type IdempotencyRecord } from '../idempotency/index.js';
+import { fromItem, itemAttributeNames, readSteps, type ItemAttributeNames } from '../idempotency/store/dynamodb-item.js';
+import type { StepResults } from '../idempotency/store/store.js';
 import { toCliError, type TableLocation } from './aws-failure.js';
 import { CliError, ExitCode, firstLine } from './cli-error.js';
 
@@ -24,6 +25,23 @@ export interface RecordTable {
   readonly store: DynamoDBStore;
   readonly names: ItemAttributeNames;
   readonly location: TableLocation;
+}
+
+/** A record as the commands read it: what the library reads, and the results of its completed steps (`step`). */
+export interface StoredRecord {
+  readonly record: IdempotencyRecord;
+  /** Step name → its stored JSON text (`undefined` when the step returned nothing); empty when the record holds none. */
+  readonly steps: StepResults;
+}
+
+/**
+ * Reads the record of `id` with a strongly consistent `GetItem`, with its steps, which the store's `get` leaves out.
+ * @throws {IdempotencyRecordCorruptError} when the library cannot read the record or its steps.
+ */
+export async function readStoredRecord(table: RecordTable, id: string): Promise<StoredRecord | undefined> {
+  const { store, names } = table;
+  const { Item: item } = await store.client.send(new GetItemCommand({ TableName: store.tableName, Key: { [names.key]: { S: id } }, ConsistentRead: true }));
+  return item === undefined ? undefined : { record: fromItem(item, names), steps: readSteps(item, names) };
 }
 
 /**

@@ -13,6 +13,7 @@ export function renderRecordView(view: RecordView, nowMs: number): string[] {
     line('Retention', `${view.expiresAt} (${relative(view.expiresAtEpochSeconds * 1000, nowMs, 'counts as absent until TTL deletes it')})`),
     line('Fingerprint', view.fingerprintHash ?? 'none (duplicates are not compared)'),
     ...resultLines(view.result),
+    ...(view.steps === undefined ? [] : [line('Steps', `${view.steps.map((step) => step.name).join(', ')} (completed: a retry gets their results back)`)]),
   ];
 }
 

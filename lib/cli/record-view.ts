@@ -1,5 +1,6 @@
 import { isIdempotencyError, type IdempotencyRecord, type RecordStatus, type StoredResult } from '../idempotency/index.js';
 import { parseStoredResult } from '../idempotency/store/result-encoding.js';
+import type { StepResults } from '../idempotency/store/store.js';
 
 /** A stored HTTP response: its status, every header (single and multi-value, as lists), and its body as stored. */
 export interface HttpResponseView {
@@ -28,12 +29,20 @@ export interface RecordView {
   readonly expiresAt: string | null;
   readonly fingerprintHash: string | null;
   readonly result: ResultView | null;
+  /** Only when the record holds completed steps: each step's name and its stored JSON text (`null`: it returned nothing). */
+  readonly steps?: readonly StepView[];
 }
 
-/** The view of `record`, its result decoded (gzip inflated within the library's bound, JSON parsed). */
-export function toRecordView(record: IdempotencyRecord): RecordView {
+/** A completed step of an IN_PROGRESS record, as stored: what a retry of the request gets back instead of running it. */
+export interface StepView {
+  readonly name: string;
+  readonly json: string | null;
+}
+
+/** The view of `record` and its `steps`, its result decoded (gzip inflated within the library's bound, JSON parsed). */
+export function toRecordView(record: IdempotencyRecord, steps: StepResults): RecordView {
   const lease = record.leaseExpiresAtEpochMs;
-  return {
+  const view: RecordView = {
     id: record.id,
     status: record.status,
     leaseExpiresAtEpochMs: lease ?? null,
@@ -43,6 +52,7 @@ export function toRecordView(record: IdempotencyRecord): RecordView {
     fingerprintHash: record.fingerprintHash ?? null,
     result: record.result === undefined ? null : decodeResult(record.id, record.result),
   };
+  return steps.size === 0 ? view : { ...view, steps: [...steps].map(([name, json]) => ({ name, json: json ?? null })) };
 }
 
 // The largest epoch ms a Date holds; a stored number beyond it is shown as absent rather than crash the tool.

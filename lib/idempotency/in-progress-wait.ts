@@ -1,8 +1,7 @@
 import type { Clock } from './clock.js';
-import { fingerprintsDiffer } from './held-record.js';
 import { earlyTimeoutMsOf } from './middy-timeout.js';
 import type { LambdaContextLike } from './options.js';
-import { isLeaseExpired, isRecordExpired, RecordStatus, type IdempotencyRecord } from './record.js';
+import { fingerprintsDiffer, isLeaseExpired, isRecordExpired, RecordStatus, type IdempotencyRecord } from './record.js';
 import type { ClaimResult, IdempotencyStore } from './store/store.js';
 
 /** The first pause between two reads of a key in progress, in ms; it doubles after each read. */

@@ -3,7 +3,7 @@ export { makeIdempotent } from './wrapper.js';
 export { withIdempotencyTimeout, type MiddyTimeoutPlugin } from './middy-timeout.js';
 export { wasReplayed } from './claim-state.js';
 export { createDynamoDBStore, dynamoDBStoreDefaults, type DynamoDBStore, type DynamoDBStoreOptions } from './store/dynamodb-store.js';
-export type { IdempotencyStore, Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult } from './store/store.js';
+export type { IdempotencyStore, Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, StepResults } from './store/store.js';
 export { idempotencyDefaults, type IdempotencyOptions, type IdempotencyLogger, type LambdaContextLike } from './options.js';
 export type { IdempotencyOutcome, IdempotencyOutcomeType } from './outcome.js';
 export { createOutcomeMetrics, outcomeMetricsDefaults, type OutcomeMetrics, type OutcomeMetricsOptions } from './metrics/outcome-metrics.js';
@@ -43,11 +43,16 @@ export {
 } from './sqs/sqs-batch-handler.js';
 export { completeWithTransaction, type TransactionCompletion } from './transaction.js';
 export { maxTransactionWrites } from './store/dynamodb-transaction.js';
+export { step, maxStepBytes, maxStepNameLength, type StepContext } from './step.js';
 export {
   IdempotencyLeaseLostError,
   IdempotencyRecordCorruptError,
   IdempotencyTransactionCanceledError,
   IdempotencyClaimAmbiguousError,
+  IdempotencyStepTooLargeError,
+  IdempotencyStepsUnsupportedError,
+  isIdempotencyStepTooLargeError,
+  isIdempotencyStepsUnsupportedError,
   isIdempotencyLeaseLostError,
   isIdempotencyClaimAmbiguousError,
   isIdempotencyRecordCorruptError,

@@ -64,3 +64,17 @@ export function deriveRecordId(parts: RecordIdParts): string {
   const encoded = JSON.stringify([parts.functionName, parts.namespace ?? '', parts.scope ?? '', validateClientKey(parts.clientKey)]);
   return createHash('sha256').update(encoded).digest('hex');
 }
+
+// Fixed and versioned, so a step key can equal no other hash this library (or anyone) derives from the same parts.
+const stepKeyDomain = 'lambda-idempotency step key v1';
+
+/**
+ * Derives the downstream idempotency key of step `name` of record `recordId`: the hex SHA-256 of a fixed domain
+ * label, the record id and the name, JSON-encoded as an array. The same on every attempt of the record, different for
+ * each step and record; the record id is itself a hash, so it reveals nothing of the client key.
+ */
+export function deriveStepKey(recordId: string, name: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([stepKeyDomain, recordId, name]))
+    .digest('hex');
+}

@@ -9,7 +9,7 @@ import type { IdempotencyOutcome } from './outcome.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
 import { guardCallbacks } from './user-callbacks.js';
-import type { Claim, CompleteResult } from './store/store.js';
+import type { Claim, CompleteResult, IdempotencyStore } from './store/store.js';
 import type { DynamoDBStore } from './store/dynamodb-store.js';
 
 /** What to do with one invocation: run the handler under a claim, replay a stored result, or run without idempotency. */
@@ -20,6 +20,8 @@ export type Begin<TResult> =
 
 /** The three steps every adapter drives: begin before the handler, then finish on success or abort on error. */
 export interface Lifecycle<TInput, TResult> {
+  /** The store every phase uses, and `step` with it. */
+  readonly store: IdempotencyStore;
   /**
    * Derives the key once, then replays, refuses or claims.
    * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyRecordCorruptError | IdempotencyStoreError}
@@ -208,5 +210,5 @@ export function createLifecycle<TInput, TResult>(
     if (answer.value.kind === 'lease-lost') throw new IdempotencyLeaseLostError(claim.id);
   };
 
-  return { begin, finish, abort: release, commit };
+  return { store, begin, finish, abort: release, commit };
 }

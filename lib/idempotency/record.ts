@@ -48,3 +48,8 @@ export function secondsUntilLeaseEnds(record: Pick<IdempotencyRecord, 'leaseExpi
   const remainingMs = (record.leaseExpiresAtEpochMs ?? nowMs) - nowMs;
   return Math.max(1, Math.ceil(remainingMs / 1000));
 }
+
+/** True when both the record and the request carry a fingerprint and they differ: the key was used with another payload. */
+export function fingerprintsDiffer(record: Pick<IdempotencyRecord, 'fingerprintHash'>, fingerprintHash: string | undefined): boolean {
+  return fingerprintHash !== undefined && record.fingerprintHash !== undefined && fingerprintHash !== record.fingerprintHash;
+}

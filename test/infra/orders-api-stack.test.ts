@@ -66,6 +66,7 @@ describe('OrdersApiStack functions', () => {
         Variables: {
           [functionEnvironment.ordersTableName]: { Ref: idOf(stack.ordersTable) },
           [functionEnvironment.idempotencyTableName]: route.usesIdempotency ? { Ref: idOf(stack.idempotencyTable.table) } : Match.absent(),
+          [functionEnvironment.paymentProviderUrl]: route.chargesPayment === true ? { Ref: 'PaymentProviderUrl' } : Match.absent(),
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
@@ -85,6 +86,11 @@ describe('OrdersApiStack functions', () => {
       expect(allowedPairs(template, idOf(fn.role!)).sort()).toEqual(expected.sort());
     },
   );
+
+  it('takes the payment provider’s URL as a parameter, empty by default, and gives it only to the function that charges', () => {
+    template.hasParameter('PaymentProviderUrl', { Type: 'String', Default: '' });
+    expect(orderRoutes.filter((route) => route.chargesPayment === true).map((route) => route.name)).toEqual(['CreateOrder']);
+  });
 
   it('attaches no managed policy to the function roles', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConditionalCheckFailedException, DeleteItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { deriveRecordId, dynamoDBStoreDefaults, httpIdempotency, readCallerScope, type IdempotencyRecord } from '../../lib/idempotency/index.js';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { releaseDeleteCondition } from '../../lib/cli/release-command.js';
+import { deriveRecordId, dynamoDBStoreDefaults, httpIdempotency, readCallerScope, step, type IdempotencyRecord } from '../../lib/idempotency/index.js';
 import { createItemExpressions } from '../../lib/idempotency/store/dynamodb-expressions.js';
 import { itemAttributeNames } from '../../lib/idempotency/store/dynamodb-item.js';
 import { restEvent } from '../support/api-gateway-events.js';
@@ -29,7 +30,7 @@ const post = (key: string) =>
 const selector = (key: string) => ['--key', key, '--function', functionName, '--namespace', namespace, '--scope', readCallerScope(post(key)) as string];
 
 /** The example's POST handler with httpIdempotency; it counts its runs and keeps the record ids its outcomes name. */
-function orderApi(answer: (run: number) => Promise<APIGatewayProxyResult>) {
+function orderApi(answer: (run: number, context: Context) => Promise<APIGatewayProxyResult>) {
   let runs = 0;
   const recordIds: string[] = [];
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
@@ -43,7 +44,7 @@ function orderApi(answer: (run: number) => Promise<APIGatewayProxyResult>) {
         },
       }),
     )
-    .handler(async () => answer(++runs));
+    .handler(async (_event, context) => answer(++runs, context));
   // A lease of ten minutes: a first call that stops answering holds its key that long.
   const invoke = (key: string) => handler(post(key), createLambdaContext({ functionName, remainingMs: 600_000 }));
   return { invoke, runs: () => runs, recordIds };
@@ -191,6 +192,114 @@ describe('lambda-idempotency release', () => {
     // Assert
     expect(run.exitCode).toBe(1);
     expect(onlyErrorLine(run)).toBe(`error: No record ${'f'.repeat(64)} in table '${fixture.tableName}'.`);
+  });
+});
+
+/**
+ * The POST handler charging through the step `charge` before it answers; its first run stops after the charge until
+ * `letFirstAnswer`, as an invocation that hangs or dies after a side effect would.
+ */
+function chargingOrderApi() {
+  let charges = 0;
+  let charged = 0;
+  let letFirstAnswer = () => {};
+  const firstMayAnswer = new Promise<void>((resolve) => {
+    letFirstAnswer = resolve;
+  });
+  const api = orderApi(async (run, context) => {
+    const charge = await step(context, 'charge', async () => ({ chargeId: `ch-${++charges}` }));
+    charged += 1;
+    if (run === 1) await firstMayAnswer;
+    return created(JSON.stringify({ run, chargeId: charge.chargeId }));
+  });
+  return { ...api, charges: () => charges, charged: () => charged, letFirstAnswer };
+}
+
+/** A request whose first run charged (its step stored) and hangs until `api.letFirstAnswer()`. */
+async function hungAfterCharge() {
+  const api = chargingOrderApi();
+  const key = newKey();
+  const first = api.invoke(key);
+  await waitFor(() => api.charged() === 1);
+  return { api, key, first };
+}
+
+describe('lambda-idempotency on a record holding steps', () => {
+  it('inspect names the steps; release ends the lease and keeps them, so the next request resumes without charging again', async () => {
+    // Arrange: the first request charged (step stored) and hangs
+    const { api, key, first } = await hungAfterCharge();
+
+    // Act
+    const inspected = await runCli(['inspect', ...localTable(fixture.tableName), ...selector(key)]);
+    const inspectedJson = await runCli(['inspect', ...localTable(fixture.tableName), ...selector(key), '--json']);
+    const released = await runCli(['release', ...localTable(fixture.tableName), ...selector(key)]);
+    const afterRelease = await runCli(['inspect', ...localTable(fixture.tableName), ...selector(key), '--json']);
+    const next = await api.invoke(key);
+    api.letFirstAnswer();
+    await first;
+
+    // Assert
+    expect(inspected.stdout).toMatch(/^Steps {8}charge \(completed: a retry gets their results back\)$/m);
+    expect(JSON.parse(inspectedJson.stdout)).toMatchObject({ status: 'IN_PROGRESS', steps: [{ name: 'charge', json: '{"chargeId":"ch-1"}' }] });
+    expect(released.exitCode).toBe(0);
+    expect(released.stdout).toContain(`Ended the lease of the IN_PROGRESS record ${api.recordIds[0]}`);
+    expect(released.stdout).toContain('kept its 1 completed step (charge)');
+    const kept = JSON.parse(afterRelease.stdout);
+    expect(kept).toMatchObject({ status: 'IN_PROGRESS', steps: [{ name: 'charge', json: '{"chargeId":"ch-1"}' }] });
+    expect(kept.leaseExpiresAtEpochMs).toBeLessThanOrEqual(Date.now());
+    expect(next).toMatchObject({ statusCode: 201, body: '{"run":2,"chargeId":"ch-1"}' });
+    expect(api.charges()).toBe(1);
+  });
+
+  it('release --force deletes the record with its steps and says so; the next request charges again', async () => {
+    // Arrange
+    const { api, key, first } = await hungAfterCharge();
+
+    // Act
+    const text = await runCli(['release', ...localTable(fixture.tableName), ...selector(key), '--force']);
+    const next = await api.invoke(key);
+    api.letFirstAnswer();
+    await first;
+
+    // Assert
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain(`Deleted the IN_PROGRESS record ${api.recordIds[0]} with its 1 completed step (charge), which the next request runs again`);
+    expect(next).toMatchObject({ statusCode: 201, body: '{"run":2,"chargeId":"ch-2"}' });
+    expect(api.charges()).toBe(2);
+  });
+
+  it('release --force --json names the deleted steps', async () => {
+    // Arrange
+    const { api, key, first } = await hungAfterCharge();
+
+    // Act
+    const json = await runCli(['release', ...localTable(fixture.tableName), ...selector(key), '--force', '--json']);
+    api.letFirstAnswer();
+    await first;
+
+    // Assert
+    expect(JSON.parse(json.stdout)).toEqual({ action: 'deleted', id: api.recordIds[0], status: 'IN_PROGRESS', steps: ['charge'] });
+  });
+
+  it('deletes nothing when a step was saved after the record was read without steps: the condition release sends', async () => {
+    // Arrange: a claim read before its first step, then the step saved
+    const id = deriveRecordId({ functionName, namespace, clientKey: newKey() });
+    const nowMs = Date.now();
+    const claimed = await fixture.store.claim({ id, nowMs, leaseExpiresAtEpochMs: nowMs + 600_000, expiresAtEpochSeconds: Math.ceil(nowMs / 1000) + 3600 });
+    const read = (await fixture.store.get(id)) as IdempotencyRecord;
+    if (claimed.kind !== 'claimed') throw new Error('expected a claim');
+    const saved = await fixture.store.saveStep(claimed.claim, 'charge', '{"chargeId":"ch-1"}');
+    const names = itemAttributeNames(dynamoDBStoreDefaults.keyAttribute, dynamoDBStoreDefaults.expiryAttribute);
+
+    // Act
+    const deleting = fixture.client.send(
+      new DeleteItemCommand({ TableName: fixture.tableName, Key: { id: { S: id } }, ...releaseDeleteCondition(names, read, false) }),
+    );
+
+    // Assert
+    expect(saved).toBe('done');
+    await expect(deleting).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    expect((await fixture.store.get(id))?.leaseToken).toBe(claimed.claim.leaseToken);
   });
 });
 

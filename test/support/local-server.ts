@@ -30,9 +30,11 @@ export interface TestResponse {
 /**
  * Starts the local orders API for one test file, over the suite's DynamoDB Local unless `dynamoDBEndpoint` says
  * otherwise, with the server's default Lambda and integration timeouts unless `functionTimeoutMs` and `integrationTimeoutMs`
- * say otherwise. The handler modules keep the first endpoint and tables for the file's lifetime.
+ * say otherwise, and with the payment provider at `paymentProviderUrl` when given. The handler modules keep the first endpoint and tables for the file's lifetime.
  */
-export async function startTestApi(options: { dynamoDBEndpoint?: string; functionTimeoutMs?: number; integrationTimeoutMs?: number } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { dynamoDBEndpoint?: string; functionTimeoutMs?: number; integrationTimeoutMs?: number; paymentProviderUrl?: string } = {},
+): Promise<TestApi> {
   const endpoint = options.dynamoDBEndpoint ?? dynamoDBEndpoint();
   const suffix = randomUUID().slice(0, 8);
   const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}` };
@@ -44,6 +46,7 @@ export async function startTestApi(options: { dynamoDBEndpoint?: string; functio
       tableNames,
       functionTimeoutMs: options.functionTimeoutMs,
       integrationTimeoutMs: options.integrationTimeoutMs,
+      paymentProviderUrl: options.paymentProviderUrl,
       log: (line) => logLines.push(line),
     });
   const client = createTestClient({ endpoint });
