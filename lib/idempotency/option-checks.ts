@@ -1,4 +1,4 @@
-/** Small assertions shared by the option validators; each throws a TypeError that names the option. */
+/** Small assertions shared by the option and event validators; each throws a TypeError that names the option or field. */
 
 const describe = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : String(value));
 
@@ -22,3 +22,7 @@ export function requireFunction(option: string, value: unknown, optional = true)
   if (value === undefined && optional) return;
   if (typeof value !== 'function') throw new TypeError(`Expected \`${option}\` to be a function, got ${describe(value)}.`);
 }
+
+/** Describes a value for a TypeError about an event: an object by its keys (never its contents), anything else as text. */
+export const describeEventValue = (value: unknown): string =>
+  typeof value === 'object' && value !== null ? `an object with keys ${Object.keys(value).join(', ') || '(none)'}` : String(value);
