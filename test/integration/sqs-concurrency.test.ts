@@ -7,6 +7,7 @@ import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { createOrdersTable } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { createSqsEvent, createSqsRecord, failedMessageIds } from '../support/sqs-events.js';
+import { createGate } from '../support/gate.js';
 import { useStoreFixture } from '../support/store-fixture.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -18,13 +19,6 @@ beforeAll(async () => {
   calls = countCalls(fixture.client);
   ordersTableName = await createOrdersTable(fixture.client);
 });
-
-/** A gate the test opens: records wait on it inside their handler. */
-function createGate() {
-  let open: () => void = () => undefined;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-}
 
 const ids = (label: string, count: number) => Array.from({ length: count }, (_, index) => `${label}-${index}-${randomUUID()}`);
 const scanTable = async (tableName: string) => (await fixture.client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [];

@@ -1,3 +1,18 @@
+/** How a batch handler runs its records: the part every event source shares. */
+export interface BatchPlan<TItem> {
+  /** At most this many records run at once. */
+  readonly maxConcurrency: number;
+  /** The record's idempotency key, when it has one: records that share it run one after another. */
+  readonly keyLaneOf: (item: TItem) => string | undefined;
+  /** Runs one record; a rejection is its failure. */
+  readonly processRecord: (item: TItem) => Promise<unknown>;
+}
+
+/** The lanes of a record: the sequence it must keep its order in (a message group, a shard), and its key. */
+export function recordLanes(orderedIn: string | undefined, keyLane: string | undefined): string[] {
+  return [...(orderedIn === undefined ? [] : [`order:${orderedIn}`]), ...(keyLane === undefined ? [] : [`key:${keyLane}`])];
+}
+
 /**
  * Runs `run` once per item, at most `maxConcurrency` at a time, and settles when every item has.
  *

@@ -1,16 +1,11 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { runInLanes } from '../batch/run-in-lanes.js';
+import { recordLanes, runInLanes, type BatchPlan } from '../batch/run-in-lanes.js';
 
 /** Why a record is reported to SQS as failed: it threw, or an earlier record of its FIFO message group failed. */
 export type SqsRecordFailure = { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'skipped'; readonly messageGroupId: string };
 
-/** How {@link processSqsRecords} runs a batch. */
-export interface SqsBatchPlan<TItem extends { readonly record: SQSRecord }> {
-  /** At most this many records run at once. */
-  readonly maxConcurrency: number;
-  /** The record's idempotency key, when it has one: records that share it run one after another. */
-  readonly keyLaneOf: (item: TItem) => string | undefined;
-  readonly processRecord: (item: TItem) => Promise<unknown>;
+/** How {@link processSqsRecords} runs a batch, and where it reports each failure. */
+export interface SqsBatchPlan<TItem extends { readonly record: SQSRecord }> extends BatchPlan<TItem> {
   readonly onFailure: (record: SQSRecord, failure: SqsRecordFailure) => void;
 }
 
@@ -28,11 +23,7 @@ export async function processSqsRecords<TItem extends { readonly record: SQSReco
 ): Promise<SQSBatchResponse> {
   const failed = new Set<TItem>();
   const failedGroups = new Set<string>();
-  const lanesOf = (item: TItem) => {
-    const messageGroupId = item.record.attributes?.MessageGroupId;
-    const keyLane = plan.keyLaneOf(item);
-    return [...(messageGroupId === undefined ? [] : [`group:${messageGroupId}`]), ...(keyLane === undefined ? [] : [`key:${keyLane}`])];
-  };
+  const lanesOf = (item: TItem) => recordLanes(item.record.attributes?.MessageGroupId, plan.keyLaneOf(item));
   await runInLanes(items, lanesOf, plan.maxConcurrency, async (item) => {
     const messageGroupId = item.record.attributes?.MessageGroupId;
     if (messageGroupId !== undefined && failedGroups.has(messageGroupId)) {
