@@ -25,7 +25,12 @@ async function main(): Promise<void> {
     dynamo = await startDynamoDBLocal({ dataPath: inMemory ? undefined : dataPath });
     endpoint = dynamo.endpoint;
   }
-  const server = await startLocalServer({ dynamoDBEndpoint: endpoint, port, log: (line) => console.log(line) }).catch(async (error: unknown) => {
+  const server = await startLocalServer({
+    dynamoDBEndpoint: endpoint,
+    port,
+    log: (line) => console.log(line),
+    streamLog: (line) => console.log(`  fulfil-order: ${line}`),
+  }).catch(async (error: unknown) => {
     await dynamo?.stop();
     throw error;
   });

@@ -19,6 +19,9 @@ export interface Order {
   readonly customerId?: string;
   readonly createdAt?: string;
   readonly cancelledAt?: string;
+  /** Set by `fulfil-order` once the order is shipped, a moment after it is placed. */
+  readonly shipmentId?: string;
+  readonly fulfilledAt?: string;
 }
 
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;
