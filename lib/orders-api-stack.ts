@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { functionEnvironment, orderFunctionTimeoutSeconds, orderRoutes, type OrderRoute } from '../functions/routes.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
 import { NodeFunction } from './constructs/node-function.js';
+import { OrderFulfilment } from './constructs/order-fulfilment.js';
 import { OrdersRestApi, type OrdersRestApiProps } from './constructs/orders-rest-api.js';
 import { acknowledgeOrdersApiFindings } from './orders-api-nag.js';
 
@@ -19,11 +20,11 @@ export interface OrdersApiStackProps extends StackProps {
 
 /**
  * The example orders API on AWS: the idempotency and orders tables, one function per route of `functions/routes.ts`,
- * and a REST API in front of them.
+ * a REST API in front of them, and the orders stream's consumer that ships placed orders ({@link OrderFulfilment}).
  *
  * Each function gets only the orders-table actions its route lists and, when the route is idempotent, the idempotency
  * table's item actions. The functions are bundled from the same handler modules that `npm start` serves.
- * Outputs: `ApiUrl`, `IdempotencyTableName`, `OrdersTableName`.
+ * Outputs: `ApiUrl`, `IdempotencyTableName`, `OrdersTableName`, `ShipmentsTableName`, `FulfilmentDeadLetterQueueUrl`.
  * @example
  * ```ts
  * import { App } from 'aws-cdk-lib';
@@ -36,6 +37,7 @@ export class OrdersApiStack extends Stack {
   readonly idempotencyTable: IdempotencyTable;
   readonly ordersTable: Table;
   readonly api: OrdersRestApi;
+  readonly fulfilment: OrderFulfilment;
   /** The function of each route, by route name. */
   readonly functions: ReadonlyMap<string, NodeFunction>;
 
@@ -48,16 +50,27 @@ export class OrdersApiStack extends Stack {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
+      // fulfil-order compares an order's status before and after each change.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
       // Same reason as the idempotency table: the example's orders are demo data.
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new OrdersRestApi(this, 'OrdersApi', props.api);
     this.functions = new Map(orderRoutes.map((route) => [route.name, this.addRoute(route)]));
+    this.fulfilment = new OrderFulfilment(this, 'Fulfilment', { ordersTable: this.ordersTable, idempotencyTable: this.idempotencyTable });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the orders API; append orders or order-intents' });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName });
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName });
-    acknowledgeOrdersApiFindings({ api: this.api, functions: this.functions.values(), accessLogging: props.api?.accessLogging ?? false });
+    new CfnOutput(this, 'ShipmentsTableName', { value: this.fulfilment.shipmentsTable.tableName });
+    new CfnOutput(this, 'FulfilmentDeadLetterQueueUrl', { value: this.fulfilment.deadLetterQueue.queueUrl });
+    acknowledgeOrdersApiFindings({
+      api: this.api,
+      functions: [...this.functions.values(), this.fulfilment.function],
+      deadLetterQueues: [this.fulfilment.deadLetterQueue],
+      streamReaderRoles: this.fulfilment.function.role === undefined ? [] : [this.fulfilment.function.role],
+      accessLogging: props.api?.accessLogging ?? false,
+    });
   }
 
   private addRoute(route: OrderRoute): NodeFunction {

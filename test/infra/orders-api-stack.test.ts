@@ -42,8 +42,8 @@ describe('OrdersApiStack tables', () => {
     });
   });
 
-  it('bills both tables on demand, with point-in-time recovery and encryption at rest', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+  it('bills every table (idempotency, orders, shipments) on demand, with point-in-time recovery and encryption at rest', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
     template.allResourcesProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -53,8 +53,8 @@ describe('OrdersApiStack tables', () => {
 });
 
 describe('OrdersApiStack functions', () => {
-  it('creates one Node 22 arm64 function per route', () => {
-    template.resourceCountIs('AWS::Lambda::Function', orderRoutes.length);
+  it('creates one Node 22 arm64 function per route, and the stream consumer', () => {
+    template.resourceCountIs('AWS::Lambda::Function', orderRoutes.length + 1);
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
@@ -92,7 +92,7 @@ describe('OrdersApiStack functions', () => {
 
   it('keeps function logs for a month in their own log groups', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Match.anyValue() } } });
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, orderRoutes.length);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, orderRoutes.length + 1);
   });
 });
 
@@ -175,7 +175,7 @@ describe('OrdersApiStack API', () => {
       AccessLogSetting: Match.absent(),
     });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
-    template.resourceCountIs('AWS::Logs::LogGroup', orderRoutes.length);
+    template.resourceCountIs('AWS::Logs::LogGroup', orderRoutes.length + 1);
   });
 
   it('answers CORS preflights on every resource with the headers of functions/shared/cors.ts, which the local server sends too', () => {
@@ -204,7 +204,13 @@ describe('OrdersApiStack API', () => {
   });
 
   it('outputs the API URL and both table names, and nothing else', () => {
-    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['ApiUrl', 'IdempotencyTableName', 'OrdersTableName']);
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
+      'ApiUrl',
+      'FulfilmentDeadLetterQueueUrl',
+      'IdempotencyTableName',
+      'OrdersTableName',
+      'ShipmentsTableName',
+    ]);
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
     template.hasOutput('IdempotencyTableName', { Value: { Ref: idOf(stack.idempotencyTable.table) } });
     template.hasOutput('OrdersTableName', { Value: { Ref: idOf(stack.ordersTable) } });
