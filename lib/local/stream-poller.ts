@@ -35,7 +35,7 @@ export interface StreamPollerOptions {
 
 /** A running stream poller. */
 export interface StreamPoller {
-  /** Stops reading, and resolves once the batch in flight, if any, has finished. */
+  /** Stops reading (a read in flight is abandoned), and resolves once the batch in flight, if any, has finished. */
   stop(): Promise<void>;
 }
 
@@ -59,15 +59,18 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const stopping = new AbortController();
   const cursors = new Map<string, ShardCursor>();
   const log = options.log ?? (() => undefined);
+  // Reads end at stop(): a read that hangs (DynamoDB Local gone, a stalled endpoint) must not hold the server's stop.
+  const reading = { abortSignal: stopping.signal };
   const iteratorAt = async (shardId: string, type: ShardIteratorType, sequenceNumber?: string) =>
     (
       await options.client.send(
         new GetShardIteratorCommand({ StreamArn: options.streamArn, ShardId: shardId, ShardIteratorType: type, SequenceNumber: sequenceNumber }),
+        reading,
       )
     ).ShardIterator;
 
   const discoverShards = async () => {
-    const { StreamDescription } = await options.client.send(new DescribeStreamCommand({ StreamArn: options.streamArn }));
+    const { StreamDescription } = await options.client.send(new DescribeStreamCommand({ StreamArn: options.streamArn }), reading);
     for (const shard of StreamDescription?.Shards ?? []) {
       if (shard.ShardId !== undefined && !cursors.has(shard.ShardId))
         cursors.set(shard.ShardId, { iterator: await iteratorAt(shard.ShardId, 'TRIM_HORIZON'), passed: undefined, failures: 0 });
@@ -77,7 +80,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   // One read of one shard; true when it delivered records.
   const pollShard = async (shardId: string, cursor: ShardCursor): Promise<boolean> => {
     const answer = await options.client
-      .send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: options.batchSize }))
+      .send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: options.batchSize }), reading)
       .catch(async (error: unknown) => {
         if (!isStaleIterator(error)) throw error;
         cursor.iterator = await (cursor.passed === undefined
