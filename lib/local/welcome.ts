@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 /**
  * Prints where the local API listens and three curl lines that show a replay: a POST, the same POST again
- * (`Idempotent-Replayed: true`), and the same key with another body (422).
+ * (`Idempotent-Replayed: true`), and the same key with another body (422); then how to see the order fulfilled.
  */
 export function printWelcome(options: { url: string; dynamoDBEndpoint: string; storage: string }): void {
   const key = `demo-${randomUUID().slice(0, 8)}`;
@@ -16,6 +16,9 @@ export function printWelcome(options: { url: string; dynamoDBEndpoint: string; s
       `  ${post('{"productId":"p-1","quantity":2}')}`,
       `  ${post('{"productId":"p-1","quantity":2}')}`,
       `  ${post('{"productId":"p-1","quantity":3}')}`,
+      '',
+      'A moment later the orders stream has shipped it: the order carries shipmentId and fulfilledAt.',
+      `  curl -s ${options.url}/orders/<orderId>`,
       '',
     ].join('\n'),
   );
