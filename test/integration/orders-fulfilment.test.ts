@@ -8,6 +8,7 @@ import { localDynamoDBClientConfig } from '../../lib/local/local-client-config.j
 import { ensureLocalTables } from '../../lib/local/local-tables.js';
 import { toDynamoDBStreamEvent } from '../../lib/local/stream-event.js';
 import { createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
+import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { injectFaults } from '../support/fault-injector.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 
@@ -21,6 +22,7 @@ let streams: DynamoDBStreamsClient;
 let streamArn: string;
 let handler: StreamHandler;
 let functionClient: DynamoDBClient;
+let functionCalls: CallCounter;
 
 beforeAll(async () => {
   client = createTestClient();
@@ -32,6 +34,7 @@ beforeAll(async () => {
   process.env[functionEnvironment.shipmentsTableName] = tables.shipmentsTableName;
   handler = ((await import('../../functions/orders/fulfil-order.js')) as { handler: StreamHandler }).handler;
   functionClient = ((await import('../../functions/shared/clients.js')) as { dynamoDBClient: DynamoDBClient }).dynamoDBClient;
+  functionCalls = countCalls(functionClient);
 });
 
 afterAll(() => {
@@ -93,12 +96,15 @@ describe('fulfil-order, the orders stream consumer', () => {
     // Act
     const first = await deliver(firstRead);
     const secondRead = await readStream(orderIds);
+    functionCalls.reset();
     const second = await deliver(secondRead);
 
     // Assert
     expect(failedSequenceNumbers(first)).toEqual([]);
     expect(failedSequenceNumbers(second)).toEqual([]);
     expect(secondRead.length).toBe(6);
+    // A replay per placement (its claim finds the completed record), nothing for the fulfilment updates.
+    expect(functionCalls.calls).toEqual({ PutItemCommand: 3 });
     expect(await shipmentsPerOrder(orderIds)).toEqual(oneEach(orderIds));
   });
 
