@@ -33,13 +33,17 @@ async function main(): Promise<void> {
     provider = await startPaymentProvider();
     paymentProviderUrl = provider.url;
   }
-  const server = await startLocalServer({ dynamoDBEndpoint: endpoint, port, paymentProviderUrl, log: (line) => console.log(line) }).catch(
-    async (error: unknown) => {
-      await provider?.close();
-      await dynamo?.stop();
-      throw error;
-    },
-  );
+  const server = await startLocalServer({
+    dynamoDBEndpoint: endpoint,
+    port,
+    paymentProviderUrl,
+    log: (line) => console.log(line),
+    streamLog: (line) => console.log(`  fulfil-order: ${line}`),
+  }).catch(async (error: unknown) => {
+    await provider?.close();
+    await dynamo?.stop();
+    throw error;
+  });
   printWelcome({
     url: `http://localhost:${server.port}`,
     dynamoDBEndpoint: endpoint,

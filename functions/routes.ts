@@ -64,6 +64,18 @@ export const orderRoutes: readonly OrderRoute[] = [
   },
 ];
 
+/** The orders table's stream consumer: not a route, but deployed and run locally from the same module. */
+export const fulfilOrderFunction = {
+  /** The CDK construct id. */
+  name: 'FulfilOrder',
+  /** The handler module, relative to `functions/`; it exports `handler`. */
+  entry: 'orders/fulfil-order.ts',
+  /** Stream records per invocation, at most. */
+  batchSize: 10,
+  /** How often a failing batch is retried before it goes to the dead-letter queue (locally: is logged and passed). */
+  retryAttempts: 3,
+} as const;
+
 /** Each function's Lambda timeout, under API Gateway's 29 s integration timeout; the local server enforces it too. */
 export const orderFunctionTimeoutSeconds = 10;
 
@@ -71,6 +83,7 @@ export const orderFunctionTimeoutSeconds = 10;
 export const functionEnvironment = {
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   ordersTableName: 'ORDERS_TABLE_NAME',
+  shipmentsTableName: 'SHIPMENTS_TABLE_NAME',
   /** Optional: a DynamoDB endpoint such as DynamoDB Local; unset on AWS. */
   dynamoDBEndpoint: 'DYNAMODB_ENDPOINT',
   /** Optional: the payment provider's base URL; `POST /orders` then charges each order there. Unset or empty: no charge. */

@@ -5,8 +5,12 @@ import type { IConstruct } from 'constructs';
 export interface OrdersApiNagScopes {
   /** The REST API construct. */
   readonly api: IConstruct;
-  /** The route functions. */
+  /** The functions: the routes' and the stream consumer's. */
   readonly functions: Iterable<IConstruct>;
+  /** The queues that are themselves dead-letter queues. */
+  readonly deadLetterQueues: Iterable<IConstruct>;
+  /** The roles of functions that read a DynamoDB stream through an event source. */
+  readonly streamReaderRoles: Iterable<IConstruct>;
   /** Whether the stage writes access logs; without them AwsSolutions-APIG1 is acknowledged. */
   readonly accessLogging: boolean;
 }
@@ -52,6 +56,22 @@ const functionFindings = [
   },
 ] as const;
 
+const deadLetterQueueFindings = [
+  {
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is the dead-letter queue: the on-failure destination of the fulfil-order stream event source. A dead-letter queue of a dead-letter queue would only move the same messages once more.',
+  },
+] as const;
+
+const streamReaderFindings = [
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'dynamodb:ListStreams, which the DynamoDB event source grants with its stream reads, has no resource-level permissions: IAM accepts only "*" for it. The reads themselves (DescribeStream, GetRecords, GetShardIterator) are on the orders stream ARN alone.',
+  },
+] as const;
+
 /**
  * Acknowledges the cdk-nag AwsSolutions findings the orders API accepts, each on the narrowest construct and with a reason.
  * @example
@@ -60,7 +80,7 @@ const functionFindings = [
  * import { acknowledgeOrdersApiFindings } from './orders-api-nag.js';
  *
  * const stack = new Stack(new App(), 'Orders');
- * acknowledgeOrdersApiFindings({ api: stack, functions: [] });
+ * acknowledgeOrdersApiFindings({ api: stack, functions: [], deadLetterQueues: [], streamReaderRoles: [], accessLogging: false });
  * ```
  */
 export function acknowledgeOrdersApiFindings(scopes: OrdersApiNagScopes): void {
@@ -68,5 +88,11 @@ export function acknowledgeOrdersApiFindings(scopes: OrdersApiNagScopes): void {
   Validations.of(scopes.api).acknowledge(scopes.accessLogging ? accountRoleFinding : accessLogFinding);
   for (const fn of scopes.functions) {
     for (const finding of functionFindings) Validations.of(fn).acknowledge(finding);
+  }
+  for (const role of scopes.streamReaderRoles) {
+    for (const finding of streamReaderFindings) Validations.of(role).acknowledge(finding);
+  }
+  for (const queue of scopes.deadLetterQueues) {
+    for (const finding of deadLetterQueueFindings) Validations.of(queue).acknowledge(finding);
   }
 }

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { functionEnvironment, orderFunctionTimeoutSeconds, orderRoutes, type OrderRoute } from '../functions/routes.js';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { IdempotencyMonitoring, IdempotencyTable } from './constructs/index.js';
 import { NodeFunction } from './constructs/node-function.js';
+import { OrderFulfilment } from './constructs/order-fulfilment.js';
 import { OrdersRestApi, type OrdersRestApiProps } from './constructs/orders-rest-api.js';
 import { acknowledgeOrdersApiFindings } from './orders-api-nag.js';
 
@@ -20,12 +21,14 @@ export interface OrdersApiStackProps extends StackProps {
 
 /**
  * The example orders API on AWS: the idempotency and orders tables, one function per route of `functions/routes.ts`,
- * and a REST API in front of them.
+ * a REST API in front of them, and the orders stream's consumer that ships placed orders ({@link OrderFulfilment}).
  *
  * Each function gets only the orders-table actions its route lists and, when the route is idempotent, the idempotency
  * table's item actions. The functions are bundled from the same handler modules that `npm start` serves.
- * `IdempotencyMonitoring` watches the idempotent functions and the table, its alarms notifying the `AlarmTopic`.
- * Outputs: `ApiUrl`, `IdempotencyTableName`, `OrdersTableName`, `AlarmTopicArn`.
+ * The orders table's stream feeds `fulfil-order` (`OrderFulfilment`). `IdempotencyMonitoring` watches the idempotent
+ * functions (fulfil-order included) and the table, its alarms notifying the `AlarmTopic`.
+ * Outputs: `ApiUrl`, `IdempotencyTableName`, `OrdersTableName`, `ShipmentsTableName`, `FulfilmentDeadLetterQueueUrl`,
+ * `AlarmTopicArn`.
  * @example
  * ```ts
  * import { App } from 'aws-cdk-lib';
@@ -38,6 +41,7 @@ export class OrdersApiStack extends Stack {
   readonly idempotencyTable: IdempotencyTable;
   readonly ordersTable: Table;
   readonly api: OrdersRestApi;
+  readonly fulfilment: OrderFulfilment;
   /** The function of each route, by route name. */
   readonly functions: ReadonlyMap<string, NodeFunction>;
   /** The payment provider's URL, a deploy-time parameter; empty (the default) places orders without a charge. */
@@ -56,6 +60,8 @@ export class OrdersApiStack extends Stack {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
+      // fulfil-order compares an order's status before and after each change.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
       // Same reason as the idempotency table: the example's orders are demo data.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -68,11 +74,15 @@ export class OrdersApiStack extends Stack {
       description: 'Base URL of the payment provider POST /orders charges (POST <url>/charges with an Idempotency-Key); empty: no charge',
     });
     this.functions = new Map(orderRoutes.map((route) => [route.name, this.addRoute(route)]));
+    this.fulfilment = new OrderFulfilment(this, 'Fulfilment', { ordersTable: this.ordersTable, idempotencyTable: this.idempotencyTable });
     // TLS only (cdk-nag AwsSolutions-SNS3). Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS managed key.
     this.alarmTopic = new Topic(this, 'AlarmTopic', { enforceSSL: true });
     this.monitoring = new IdempotencyMonitoring(this, 'IdempotencyMonitoring', {
       table: this.idempotencyTable,
-      functions: orderRoutes.filter((route) => route.usesIdempotency).map((route) => this.functions.get(route.name) as NodeFunction),
+      functions: [
+        ...orderRoutes.filter((route) => route.usesIdempotency).map((route) => this.functions.get(route.name) as NodeFunction),
+        this.fulfilment.function,
+      ],
       alarmTopic: this.alarmTopic,
     });
 
@@ -80,7 +90,15 @@ export class OrdersApiStack extends Stack {
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName });
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe to receive the idempotency alarms' });
-    acknowledgeOrdersApiFindings({ api: this.api, functions: this.functions.values(), accessLogging: props.api?.accessLogging ?? false });
+    new CfnOutput(this, 'ShipmentsTableName', { value: this.fulfilment.shipmentsTable.tableName });
+    new CfnOutput(this, 'FulfilmentDeadLetterQueueUrl', { value: this.fulfilment.deadLetterQueue.queueUrl });
+    acknowledgeOrdersApiFindings({
+      api: this.api,
+      functions: [...this.functions.values(), this.fulfilment.function],
+      deadLetterQueues: [this.fulfilment.deadLetterQueue],
+      streamReaderRoles: this.fulfilment.function.role === undefined ? [] : [this.fulfilment.function.role],
+      accessLogging: props.api?.accessLogging ?? false,
+    });
   }
 
   private addRoute(route: OrderRoute): NodeFunction {

@@ -22,6 +22,9 @@ export interface Order {
   /** The payment provider's charge, when the order was charged. */
   readonly chargeId?: string;
   readonly amountCents?: number;
+  /** Set by `fulfil-order` once the order is shipped, a moment after it is placed. */
+  readonly shipmentId?: string;
+  readonly fulfilledAt?: string;
 }
 
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;

@@ -41,6 +41,16 @@ export {
   type SqsBatchHandlerOptions,
   type SqsRecordHandler,
 } from './sqs/sqs-batch-handler.js';
+export {
+  createStreamBatchHandler,
+  streamBatchHandlerDefaults,
+  type StreamBatchHandler,
+  type StreamBatchHandlerOptions,
+  type StreamRecordHandler,
+} from './streams/stream-batch-handler.js';
+export type { StreamBatchResponse } from './streams/process-stream-records.js';
+export type { StreamRecord } from './streams/stream-record.js';
+export type { BatchConcurrencyOptions } from './batch/idempotent-records.js';
 export { completeWithTransaction, type TransactionCompletion } from './transaction.js';
 export { maxTransactionWrites } from './store/dynamodb-transaction.js';
 export { step, maxStepBytes, maxStepNameLength, type StepContext } from './step.js';

@@ -1,4 +1,4 @@
-/** Small assertions shared by the option validators; each throws a TypeError that names the option. */
+/** Small assertions shared by the option and event validators; each throws a TypeError that names the option or field. */
 
 const describe = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : String(value));
 
@@ -33,3 +33,7 @@ export function requireFunction(option: string, value: unknown, optional = true)
 export function stripUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
+
+/** Describes a value for a TypeError about an event: an object by its keys (never its contents), anything else as text. */
+export const describeEventValue = (value: unknown): string =>
+  typeof value === 'object' && value !== null ? `an object with keys ${Object.keys(value).join(', ') || '(none)'}` : String(value);

@@ -2,11 +2,13 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { functionEnvironment, orderFunctionTimeoutSeconds, orderRoutes } from '../../functions/routes.js';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { fulfilOrderFunction, functionEnvironment, orderFunctionTimeoutSeconds, orderRoutes } from '../../functions/routes.js';
 import { localDynamoDBClientConfig } from './dynamodb-local.js';
 import type { ProxyHandler } from './http-bridge.js';
 import { createBridgeServer, type RequestLog } from './http-server.js';
 import { ensureLocalTables, localTableDefaults, type LocalTableNames } from './local-tables.js';
+import { startStreamPoller, type StreamHandler } from './stream-poller.js';
 
 /** Options of {@link startLocalServer}. */
 export interface LocalServerOptions {
@@ -16,7 +18,7 @@ export interface LocalServerOptions {
   port?: number;
   /** The interface to listen on. @default '127.0.0.1' */
   host?: string;
-  /** The table names; both tables are created when missing. @default localTableDefaults */
+  /** The table names; the tables are created when missing. @default localTableDefaults */
   tableNames?: Partial<LocalTableNames>;
   /** How long each invocation may run, as the Lambda timeout: it sets the context's remaining time, and past it the caller gets a 502. @default the stack's, 10_000 */
   functionTimeoutMs?: number;
@@ -29,6 +31,8 @@ export interface LocalServerOptions {
   log?: RequestLog;
   /** The payment provider `POST /orders` charges each order at. @default undefined: orders are placed without a charge */
   paymentProviderUrl?: string;
+  /** Receives a line per orders-stream batch that fails, or is passed after its retries, and when the stream cannot be read. @default undefined */
+  streamLog?: (line: string) => void;
 }
 
 /** A running local orders API. */
@@ -36,7 +40,7 @@ export interface LocalServer {
   /** `http://<host>:<port>`. */
   readonly url: string;
   readonly port: number;
-  /** Stops accepting requests and waits for open ones to finish. */
+  /** Stops reading the orders stream and accepting requests, and waits for the batch and the requests in flight to finish. */
   stop(): Promise<void>;
 }
 
@@ -50,7 +54,8 @@ const functionsDirectory = fileURLToPath(new URL('../../functions/', import.meta
 /**
  * Serves the orders API on one machine: creates the tables when missing, points the functions at `dynamoDBEndpoint`
  * through their environment variables, loads the same handler modules the CDK stack deploys, and answers each HTTP
- * request with the API Gateway REST proxy event AWS would send.
+ * request with the API Gateway REST proxy event AWS would send. It also reads the orders table's stream and invokes
+ * the `fulfil-order` handler with the events Lambda's event source mapping would send, so placed orders get shipped.
  *
  * The handler modules read their environment once, when first loaded: in one process, every server after the first
  * uses the first one's endpoint and tables.
@@ -69,8 +74,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     throw new TypeError(`integrationTimeoutMs must be a positive whole number of milliseconds, got ${String(options.integrationTimeoutMs)}`);
   const tableNames = { ...localTableDefaults, ...options.tableNames };
   const client = new DynamoDBClient({ ...localDynamoDBClientConfig, endpoint: options.dynamoDBEndpoint });
+  let streamArn: string;
   try {
-    await ensureLocalTables(client, tableNames);
+    streamArn = await ensureLocalTables(client, tableNames);
   } finally {
     client.destroy();
   }
@@ -78,16 +84,48 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   process.env[functionEnvironment.idempotencyTableName] = tableNames.idempotencyTableName;
   process.env[functionEnvironment.ordersTableName] = tableNames.ordersTableName;
   if (options.paymentProviderUrl !== undefined) process.env[functionEnvironment.paymentProviderUrl] = options.paymentProviderUrl;
+  process.env[functionEnvironment.shipmentsTableName] = tableNames.shipmentsTableName;
   const handlers = new Map<string, ProxyHandler>();
   for (const route of orderRoutes) {
     const module = (await import(pathToFileURL(join(functionsDirectory, route.entry)).href)) as { handler: ProxyHandler };
     handlers.set(route.name, module.handler);
   }
-  const bridge = { routes: orderRoutes, handlers, functionTimeoutMs: options.functionTimeoutMs ?? orderFunctionTimeoutSeconds * 1000, integrationTimeoutMs };
+  const functionTimeoutMs = options.functionTimeoutMs ?? orderFunctionTimeoutSeconds * 1000;
+  const bridge = { routes: orderRoutes, handlers, functionTimeoutMs, integrationTimeoutMs };
   const server = createBridgeServer(bridge, options.log);
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 3000, host);
-  return { url: `http://${host}:${port}`, port, stop: () => close(server) };
+  const fulfilment = await startFulfilment({ ...options, streamArn, functionTimeoutMs });
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stop: async () => {
+      await fulfilment.stop();
+      await close(server);
+    },
+  };
+}
+
+/** Reads the orders stream into the `fulfil-order` handler module, as its event source mapping does on AWS. */
+async function startFulfilment(options: { dynamoDBEndpoint: string; streamArn: string; functionTimeoutMs: number; streamLog?: (line: string) => void }) {
+  const module = (await import(pathToFileURL(join(functionsDirectory, fulfilOrderFunction.entry)).href)) as { handler: StreamHandler };
+  const client = new DynamoDBStreamsClient({ ...localDynamoDBClientConfig, endpoint: options.dynamoDBEndpoint });
+  const poller = startStreamPoller({
+    client,
+    streamArn: options.streamArn,
+    handler: module.handler,
+    functionName: fulfilOrderFunction.name,
+    functionTimeoutMs: options.functionTimeoutMs,
+    batchSize: fulfilOrderFunction.batchSize,
+    retryAttempts: fulfilOrderFunction.retryAttempts,
+    log: options.streamLog,
+  });
+  return {
+    stop: async () => {
+      await poller.stop();
+      client.destroy();
+    },
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  UpdateTableCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
@@ -14,19 +15,31 @@ export interface LocalTableNames {
   readonly idempotencyTableName: string;
   /** @default 'orders' */
   readonly ordersTableName: string;
+  /** @default 'shipments' */
+  readonly shipmentsTableName: string;
 }
 
 /** The default local table names. */
-export const localTableDefaults: LocalTableNames = { idempotencyTableName: 'idempotency', ordersTableName: 'orders' };
+export const localTableDefaults: LocalTableNames = { idempotencyTableName: 'idempotency', ordersTableName: 'orders', shipmentsTableName: 'shipments' };
+
+// As the stack's orders table: fulfilment compares an order's status before and after each change.
+const ordersStream = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
 
 /**
- * Creates the idempotency table (key `id`, TTL on `expiration`) and the orders table (key `orderId`) unless they
- * exist, as the CDK stack defines them. Safe to call on every start.
+ * Creates the idempotency table (key `id`, TTL on `expiration`), the orders table (key `orderId`, with a stream of
+ * new and old images) and the shipments table (key `shipmentId`) unless they exist, as the CDK stack defines them,
+ * and turns the orders stream on when an older local orders table has none. Safe to call on every start.
+ * @returns the ARN of the orders table's stream.
  */
-export async function ensureLocalTables(client: DynamoDBClient, names: LocalTableNames): Promise<void> {
+export async function ensureLocalTables(client: DynamoDBClient, names: LocalTableNames): Promise<string> {
   const { keyAttribute, expiryAttribute } = dynamoDBStoreDefaults;
   if (await ensureTable(client, names.idempotencyTableName, keyAttribute)) await enableTimeToLive(client, names.idempotencyTableName, expiryAttribute);
   await ensureTable(client, names.ordersTableName, 'orderId');
+  await ensureTable(client, names.shipmentsTableName, 'shipmentId');
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: names.ordersTableName }));
+  if (Table?.StreamSpecification?.StreamEnabled === true && Table.LatestStreamArn !== undefined) return Table.LatestStreamArn;
+  const updated = await client.send(new UpdateTableCommand({ TableName: names.ordersTableName, StreamSpecification: ordersStream }));
+  return updated.TableDescription?.LatestStreamArn as string;
 }
 
 /** Creates an on-demand table whose partition key is the string attribute `keyAttribute`. */

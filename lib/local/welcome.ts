@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Prints where the local API listens, where its shop page is, and three curl lines that show a replay: a POST, the same POST again
- * (`Idempotent-Replayed: true`), and the same key with another body (422).
+ * Prints where the local API listens, where its shop page is, and three curl lines that show a replay: a POST, the same POST
+ * again (`Idempotent-Replayed: true`), and the same key with another body (422); then how to see the order fulfilled.
  */
 export function printWelcome(options: { url: string; dynamoDBEndpoint: string; storage: string; paymentProviderUrl?: string }): void {
   const key = `demo-${randomUUID().slice(0, 8)}`;
@@ -19,6 +19,9 @@ export function printWelcome(options: { url: string; dynamoDBEndpoint: string; s
       `  ${post('{"productId":"p-1","quantity":2}')}`,
       `  ${post('{"productId":"p-1","quantity":2}')}`,
       `  ${post('{"productId":"p-1","quantity":3}')}`,
+      '',
+      'A moment later the orders stream has shipped it: the order carries shipmentId and fulfilledAt.',
+      `  curl -s ${options.url}/orders/<orderId>`,
       '',
     ].join('\n'),
   );

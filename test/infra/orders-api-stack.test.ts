@@ -42,8 +42,8 @@ describe('OrdersApiStack tables', () => {
     });
   });
 
-  it('bills both tables on demand, with point-in-time recovery and encryption at rest', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+  it('bills every table (idempotency, orders, shipments) on demand, with point-in-time recovery and encryption at rest', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
     template.allResourcesProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -53,8 +53,8 @@ describe('OrdersApiStack tables', () => {
 });
 
 describe('OrdersApiStack functions', () => {
-  it('creates one Node 22 arm64 function per route', () => {
-    template.resourceCountIs('AWS::Lambda::Function', orderRoutes.length);
+  it('creates one Node 22 arm64 function per route, and the stream consumer', () => {
+    template.resourceCountIs('AWS::Lambda::Function', orderRoutes.length + 1);
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
@@ -98,7 +98,7 @@ describe('OrdersApiStack functions', () => {
 
   it('keeps function logs for a month in their own log groups', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Match.anyValue() } } });
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, orderRoutes.length);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, orderRoutes.length + 1);
   });
 });
 
@@ -181,7 +181,7 @@ describe('OrdersApiStack API', () => {
       AccessLogSetting: Match.absent(),
     });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
-    template.resourceCountIs('AWS::Logs::LogGroup', orderRoutes.length);
+    template.resourceCountIs('AWS::Logs::LogGroup', orderRoutes.length + 1);
   });
 
   it('answers CORS preflights on every resource with the headers of functions/shared/cors.ts, which the local server sends too', () => {
@@ -209,8 +209,15 @@ describe('OrdersApiStack API', () => {
     });
   });
 
-  it('outputs the API URL, both table names and the alarm topic, and nothing else', () => {
-    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'IdempotencyTableName', 'OrdersTableName']);
+  it('outputs the API URL, the table names, the dead-letter queue and the alarm topic, and nothing else', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'FulfilmentDeadLetterQueueUrl',
+      'IdempotencyTableName',
+      'OrdersTableName',
+      'ShipmentsTableName',
+    ]);
     template.hasOutput('AlarmTopicArn', { Value: { Ref: idOf(stack.alarmTopic) } });
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
     template.hasOutput('IdempotencyTableName', { Value: { Ref: idOf(stack.idempotencyTable.table) } });
@@ -222,8 +229,8 @@ describe('OrdersApiStack monitoring', () => {
   const idempotentRoutes = orderRoutes.filter((route) => route.usesIdempotency);
   const functionDimension = (name: string) => [{ Name: 'FunctionName', Value: { Ref: idOf(stack.functions.get(name)!) } }];
 
-  it('alarms on the store, lost leases and the in-progress rate of each idempotent function, and on table throttling, notifying the topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * idempotentRoutes.length + 1);
+  it('alarms on the store, lost leases and the in-progress rate of each idempotent function (fulfil-order too), and on table throttling, notifying the topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * (idempotentRoutes.length + 1) + 1);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: [{ Ref: idOf(stack.alarmTopic) }],
       EvaluationPeriods: 5,
@@ -242,6 +249,24 @@ describe('OrdersApiStack monitoring', () => {
         Metrics: Match.arrayWith([
           Match.objectLike({
             MetricStat: { Metric: { Namespace: 'LambdaIdempotency', MetricName: metricName, Dimensions: functionDimension(name) }, Period: 60, Stat: 'Sum' },
+          }),
+        ]),
+      });
+    }
+  });
+
+  it('watches fulfil-order, the stream consumer: StoreError, LeaseLost and InProgress by its function name', () => {
+    for (const metricName of ['StoreError', 'LeaseLost', 'InProgress']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: {
+                Namespace: 'LambdaIdempotency',
+                MetricName: metricName,
+                Dimensions: [{ Name: 'FunctionName', Value: { Ref: idOf(stack.fulfilment.function) } }],
+              },
+            }),
           }),
         ]),
       });

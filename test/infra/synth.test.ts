@@ -60,7 +60,11 @@ describe('npm run synth', () => {
 
   it('deploys bundles that replay a placed order from DynamoDB and write one EMF metrics line per idempotent invocation', async () => {
     // Arrange
-    const tables = { idempotencyTableName: `bundle-idempotency-${Date.now()}`, ordersTableName: `bundle-orders-${Date.now()}` };
+    const tables = {
+      idempotencyTableName: `bundle-idempotency-${Date.now()}`,
+      ordersTableName: `bundle-orders-${Date.now()}`,
+      shipmentsTableName: `bundle-shipments-${Date.now()}`,
+    };
     await ensureLocalTables(createTestClient(), tables);
     const invoke = async (name: string, parts: RestEventParts) => {
       const { stdout } = await run('node', [invokeScript, join(bundleOf(name), 'index.mjs'), JSON.stringify(restEvent(parts))], {

@@ -35,7 +35,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
 
     // Assert
     expect(failedMessageIds(response)).toEqual([]);
-    expect(runs).toEqual([a, b]);
+    expect([...runs].sort()).toEqual([a, b].sort());
   });
 
   it('runs two messages once when a custom key from the body makes them duplicates', async () => {
@@ -85,7 +85,7 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     // Assert
     expect(failedMessageIds(first)).toEqual([]);
     expect(failedMessageIds(redelivered)).toEqual([]);
-    expect(runs).toEqual(ids);
+    expect([...runs].sort()).toEqual([...ids].sort());
   });
 
   it('reports exactly the record that threw, releases its key, and runs it again on redelivery', async () => {
@@ -104,7 +104,8 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     expect(failedMessageIds(first)).toEqual([b]);
     expect(failedMessageIds(retry)).toEqual([]);
     expect(failedMessageIds(lateDuplicate)).toEqual([]);
-    expect(runs).toEqual([a, b, c, b]);
+    expect(runs.slice(0, 3).sort()).toEqual([a, b, c].sort());
+    expect(runs.slice(3)).toEqual([b]);
   });
 
   it('fails the rest of a FIFO message group after a failure, unrun, and runs them in order on redelivery', async () => {
@@ -124,7 +125,8 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
     // Assert
     expect(failedMessageIds(first)).toEqual([a2, a3]);
     expect(failedMessageIds(redelivered)).toEqual([]);
-    expect(runs).toEqual([a1, a2, b1, a2, a3]);
+    expect(runs.filter((id) => id !== b1)).toEqual([a1, a2, a2, a3]);
+    expect(runs.slice(0, 3)).toContain(b1);
     expect(logged).toEqual([
       ['SQS record failed', a2],
       ['SQS record not run: an earlier record of its message group failed', a3],
@@ -249,6 +251,6 @@ describe('createSqsBatchHandler against DynamoDB Local', () => {
 
     // Assert
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: b }] });
-    expect(runs).toEqual([a, b]);
+    expect([...runs].sort()).toEqual([a, b].sort());
   });
 });

@@ -10,11 +10,13 @@ export interface TestApi {
   server: LocalServer;
   /** The server's log lines, one per request. */
   readonly logLines: string[];
-  readonly tableNames: { readonly idempotencyTableName: string; readonly ordersTableName: string };
+  readonly tableNames: { readonly idempotencyTableName: string; readonly ordersTableName: string; readonly shipmentsTableName: string };
   /** Sends one real HTTP request and returns the status, headers and parsed JSON body. */
   send(method: string, path: string, options?: { headers?: Record<string, string>; body?: string }): Promise<TestResponse>;
   /** Every item in the orders table. */
   scanOrders(): Promise<Record<string, unknown>[]>;
+  /** Every item in the shipments table. */
+  scanShipments(): Promise<Record<string, unknown>[]>;
   /** Stops the server and starts a new one on the same tables. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -37,7 +39,7 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const endpoint = options.dynamoDBEndpoint ?? dynamoDBEndpoint();
   const suffix = randomUUID().slice(0, 8);
-  const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}` };
+  const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}`, shipmentsTableName: `shipments-${suffix}` };
   const logLines: string[] = [];
   const start = () =>
     startLocalServer({
@@ -50,6 +52,10 @@ export async function startTestApi(
       log: (line) => logLines.push(line),
     });
   const client = createTestClient({ endpoint });
+  const scanTable = async (tableName: string) => {
+    const answer = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+    return (answer.Items ?? []).map((item) => unmarshall(item));
+  };
   // The server points the functions at its tables through process.env; give other test files in this worker it back.
   const savedEnvironment = { ...process.env };
   const api: TestApi = {
@@ -61,10 +67,8 @@ export async function startTestApi(
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
     },
-    scanOrders: async () => {
-      const answer = await client.send(new ScanCommand({ TableName: tableNames.ordersTableName, ConsistentRead: true }));
-      return (answer.Items ?? []).map((item) => unmarshall(item));
-    },
+    scanOrders: () => scanTable(tableNames.ordersTableName),
+    scanShipments: () => scanTable(tableNames.shipmentsTableName),
     restart: async () => {
       await api.server.stop();
       api.server = await start();

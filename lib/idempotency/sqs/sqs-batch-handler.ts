@@ -1,19 +1,18 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { isIdempotencyResultNotStoredError } from '../errors.js';
-import { requireFunction } from '../option-checks.js';
+import { batchConcurrencyDefaults, createIdempotentRecords, type BatchConcurrencyOptions, type BatchRecordHandler } from '../batch/idempotent-records.js';
+import { describeEventValue } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
 import { guardCallbacks } from '../user-callbacks.js';
-import { makeIdempotent } from '../wrapper.js';
-import { processRecordsInOrder, type SqsRecordFailure } from './process-records-in-order.js';
+import { processSqsRecords, type SqsRecordFailure } from './process-sqs-records.js';
 
 /** Handles one SQS record; its result is stored, and a throw makes the record a batch item failure. */
-export type SqsRecordHandler<TResult> = (record: SQSRecord, context: Context) => Promise<TResult> | TResult;
+export type SqsRecordHandler<TResult> = BatchRecordHandler<SQSRecord, TResult>;
 
 /** A Lambda handler for an SQS event source with `ReportBatchItemFailures` turned on. */
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** Options of {@link createSqsBatchHandler}: those of `idempotency()`, read per record, with SQS defaults for two. */
-export interface SqsBatchHandlerOptions<TResult = unknown> extends Omit<IdempotencyOptions<SQSRecord, TResult>, 'key'> {
+/** Options of {@link createSqsBatchHandler}: those of `idempotency()`, read per record, with SQS defaults for two, and `maxConcurrency`. */
+export interface SqsBatchHandlerOptions<TResult = unknown> extends Omit<IdempotencyOptions<SQSRecord, TResult>, 'key'>, BatchConcurrencyOptions {
   /** Picks a record's key, e.g. `(record) => JSON.parse(record.body).paymentId`. @default (record) => record.messageId, which SQS keeps across redeliveries */
   key?: IdempotencyOptions<SQSRecord, TResult>['key'];
   /** Separates these records' keys from the same keys used by another operation of the function. @default 'sqs' */
@@ -24,6 +23,7 @@ export interface SqsBatchHandlerOptions<TResult = unknown> extends Omit<Idempote
 export const sqsBatchHandlerDefaults = {
   key: (record: SQSRecord): string => record.messageId,
   namespace: 'sqs',
+  maxConcurrency: batchConcurrencyDefaults.maxConcurrency,
 } as const;
 
 /**
@@ -31,14 +31,14 @@ export const sqsBatchHandlerDefaults = {
  * response, so SQS redelivers only the records that failed or are still in progress elsewhere.
  *
  * Each record goes through the same lifecycle as `makeIdempotent()`, its lease ending at the invocation's deadline.
- * Records run one at a time, in batch order: a duplicate inside the batch or of an earlier batch is a success without
- * running (even when its twin's result could not be stored); a record whose handler throws is a failure and its
- * key is released for the retry; a record whose key is held by another running invocation, or whose claim cannot be
- * written, is a failure and its handler does not run.
- * On a FIFO queue, the records after a failure in the same message group fail too, unrun. A record handler may call
- * `completeWithTransaction(context, …)`: the context holds the running record's claim. Do not add
- * `@middy/sqs-partial-batch-failure`: it would misread this answer. Failures reach the `logger` with the message id,
- * never the body.
+ * Records run concurrently, at most `maxConcurrency` at once. Records that share a key run one after another, so a
+ * duplicate inside the batch or of an earlier batch is a success without running (even when its twin's result could
+ * not be stored); a record whose handler throws is a failure and its key is released for the retry; a record whose
+ * key is held by another running invocation, or whose claim cannot be written, is a failure and its handler does not run.
+ * On a FIFO queue, the records of one message group run in batch order, and those after a failure fail too, unrun.
+ * A record handler may call `completeWithTransaction(context, …)`: it completes the claim of the record it runs for,
+ * whatever else runs beside it. Do not add `@middy/sqs-partial-batch-failure`: it would misread this answer.
+ * Failures reach the `logger` with the message id, never the body.
  * @throws {TypeError} at construction, naming an invalid option; per call, when the event has no `Records` array of records with a `messageId`.
  * @example
  * ```ts
@@ -47,30 +47,26 @@ export const sqsBatchHandlerDefaults = {
  * export const handler = createSqsBatchHandler(async (record) => {
  *   const { paymentId } = JSON.parse(record.body) as { paymentId: string };
  *   return { charged: paymentId };
- * }, { store });
+ * }, { store, maxConcurrency: 10 });
  * ```
  */
 export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<TResult>, options: SqsBatchHandlerOptions<TResult>): SqsBatchHandler {
-  requireFunction('recordHandler', recordHandler, false);
-  const resolved = {
+  const records = createIdempotentRecords(recordHandler, {
     ...options,
     key: options?.key ?? sqsBatchHandlerDefaults.key,
     namespace: options?.namespace ?? sqsBatchHandlerDefaults.namespace,
-  };
-  const runOnce = makeIdempotent(recordHandler, resolved);
-  // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
-  const processRecord = (record: SQSRecord, context: Context) =>
-    runOnce(record, context).catch((error: unknown) => {
-      if (!isIdempotencyResultNotStoredError(error)) throw error;
-    });
-  const { log } = guardCallbacks(resolved.logger, undefined);
-  const report = (record: SQSRecord, failure: SqsRecordFailure) => {
+  });
+  const { log } = guardCallbacks(options?.logger, undefined);
+  const onFailure = (record: SQSRecord, failure: SqsRecordFailure) => {
     const { messageId } = record;
     if (failure.kind === 'failed') log('SQS record failed', { messageId, error: failure.error });
     else log('SQS record not run: an earlier record of its message group failed', { messageId, messageGroupId: failure.messageGroupId });
   };
-  // One record at a time: the Lambda context, which every record shares, can then hold the running record's claim.
-  return async (event, context) => processRecordsInOrder(readSqsRecords(event), (record) => processRecord(record, context), report);
+  return async (event, context) =>
+    processSqsRecords(
+      readSqsRecords(event).map((record) => records.keyRecord(record, context)),
+      { maxConcurrency: records.maxConcurrency, keyLaneOf: (keyed) => keyed.keyLane, processRecord: (keyed) => records.run(keyed, context), onFailure },
+    );
 }
 
 /**
@@ -79,12 +75,9 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
  */
 export function readSqsRecords(event: unknown): readonly SQSRecord[] {
   const records = (event as Partial<SQSEvent> | null | undefined)?.Records;
-  if (!Array.isArray(records)) throw new TypeError(`Expected an SQS event with a \`Records\` array, got ${describeValue(event)}.`);
+  if (!Array.isArray(records)) throw new TypeError(`Expected an SQS event with a \`Records\` array, got ${describeEventValue(event)}.`);
   const invalid = records.findIndex((record: Partial<SQSRecord> | null) => typeof record?.messageId !== 'string' || record.messageId.length === 0);
   if (invalid !== -1)
-    throw new TypeError(`Expected \`Records[${invalid}].messageId\` to be a non-empty string, got ${describeValue(records[invalid]?.messageId)}.`);
+    throw new TypeError(`Expected \`Records[${invalid}].messageId\` to be a non-empty string, got ${describeEventValue(records[invalid]?.messageId)}.`);
   return records;
 }
-
-const describeValue = (value: unknown): string =>
-  typeof value === 'object' && value !== null ? `an object with keys ${Object.keys(value).join(', ') || '(none)'}` : String(value);

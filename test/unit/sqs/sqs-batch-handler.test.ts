@@ -16,6 +16,10 @@ describe('createSqsBatchHandler', () => {
     ['key', () => createSqsBatchHandler(handleRecord, { store, key: 'messageId' as never }), /`key`/],
     ['namespace', () => createSqsBatchHandler(handleRecord, { store, namespace: 7 as never }), /`namespace`/],
     ['expiresAfterSeconds', () => createSqsBatchHandler(handleRecord, { store, expiresAfterSeconds: -1 }), /`expiresAfterSeconds`/],
+    ['maxConcurrency of 0', () => createSqsBatchHandler(handleRecord, { store, maxConcurrency: 0 }), /`maxConcurrency` to be a positive integer, got 0/],
+    ['fractional maxConcurrency', () => createSqsBatchHandler(handleRecord, { store, maxConcurrency: 1.5 }), /`maxConcurrency`/],
+    ['fingerprint', () => createSqsBatchHandler(handleRecord, { store, fingerprint: 'body' as never }), /`fingerprint`/],
+    ['scope', () => createSqsBatchHandler(handleRecord, { store, scope: 'tenant' as never }), /`scope`/],
   ])('throws a TypeError naming an invalid %s at construction', (_option, build, message) => {
     // Act and Assert
     expect(build).toThrow(TypeError);
@@ -71,5 +75,6 @@ describe('sqsBatchHandlerDefaults', () => {
     // Act and Assert
     expect(sqsBatchHandlerDefaults.key(createSqsRecord('m-1'))).toBe('m-1');
     expect(sqsBatchHandlerDefaults.namespace).toBe('sqs');
+    expect(sqsBatchHandlerDefaults.maxConcurrency).toBe(50);
   });
 });

@@ -1,0 +1,89 @@
+import type { Context } from 'aws-lambda';
+import { isIdempotencyResultNotStoredError } from '../errors.js';
+import { requireFunction, requirePositiveInteger } from '../option-checks.js';
+import type { IdempotencyOptions } from '../options.js';
+import { makeIdempotent } from '../wrapper.js';
+
+/** Handles one record of a batch; its result is stored, and a throw makes the record a batch item failure. */
+export type BatchRecordHandler<TRecord, TResult> = (record: TRecord, context: Context) => Promise<TResult> | TResult;
+
+/** Options of a batch handler, beyond those of `idempotency()`: how many records run at once. */
+export interface BatchConcurrencyOptions {
+  /**
+   * How many records of one batch run at once, a positive integer. Records that must keep their order (a FIFO
+   * message group, a shard) or that share a key still run one after another. @default 50, the AWS SDK's default
+   * number of sockets per client: more records in flight would only queue inside the client
+   */
+  maxConcurrency?: number;
+}
+
+/** The default values of {@link BatchConcurrencyOptions}. */
+export const batchConcurrencyDefaults = { maxConcurrency: 50 } as const;
+
+/** A record with its client key, read once, before the record is scheduled, so that duplicates can share a lane. */
+export interface KeyedRecord<TRecord> {
+  readonly record: TRecord;
+  /** The lane of the record's key; undefined when it has no usable key (the lifecycle then answers for it). */
+  readonly keyLane: string | undefined;
+  readonly readKey: () => unknown;
+}
+
+/** Runs records once per key, for a batch handler. */
+export interface IdempotentRecords<TRecord> {
+  readonly maxConcurrency: number;
+  /** Reads the record's key (a throw is kept, and thrown again when the record runs). */
+  keyRecord(record: TRecord, context: Context): KeyedRecord<TRecord>;
+  /** Runs the record under its own claim; resolves when it succeeded or was a duplicate, rejects with why it failed. */
+  run(keyed: KeyedRecord<TRecord>, context: Context): Promise<void>;
+}
+
+type RecordOptions<TRecord, TResult> = IdempotencyOptions<TRecord, TResult> & BatchConcurrencyOptions & { namespace: string };
+
+/**
+ * Builds the per-record lifecycle of a batch handler: `makeIdempotent` over the record handler, with the key read
+ * before scheduling. Each record runs inside its own wrapped call, so `completeWithTransaction(context, …)` in a
+ * record handler finds that record's claim even while the other records of the batch share the same context.
+ * @throws {TypeError} naming an invalid option.
+ */
+export function createIdempotentRecords<TRecord, TResult>(
+  recordHandler: BatchRecordHandler<TRecord, TResult>,
+  options: RecordOptions<TRecord, TResult>,
+): IdempotentRecords<TRecord> {
+  requireFunction('recordHandler', recordHandler, false);
+  requireFunction('key', options.key, false);
+  const maxConcurrency = options.maxConcurrency ?? batchConcurrencyDefaults.maxConcurrency;
+  requirePositiveInteger('maxConcurrency', maxConcurrency);
+  const { key, fingerprint, scope, maxConcurrency: _bound, ...shared } = options;
+  const runOnce = makeIdempotent((keyed: KeyedRecord<TRecord>, context: Context) => recordHandler(keyed.record, context), {
+    ...shared,
+    key: (keyed) => keyed.readKey(),
+    // Left as given when not functions, so that validation names them.
+    fingerprint: typeof fingerprint === 'function' ? (keyed) => fingerprint(keyed.record) : (fingerprint as undefined),
+    scope: typeof scope === 'function' ? (keyed, context) => scope(keyed.record, context) : (scope as undefined),
+  });
+  return {
+    maxConcurrency,
+    keyRecord: (record, context) => {
+      try {
+        const value = key(record, context);
+        return { record, keyLane: typeof value === 'string' ? value : undefined, readKey: () => value };
+      } catch (error) {
+        return {
+          record,
+          keyLane: undefined,
+          readKey: () => {
+            throw error;
+          },
+        };
+      }
+    },
+    // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
+    run: (keyed, context) =>
+      runOnce(keyed, context).then(
+        () => undefined,
+        (error: unknown) => {
+          if (!isIdempotencyResultNotStoredError(error)) throw error;
+        },
+      ),
+  };
+}
