@@ -107,6 +107,21 @@ export class IdempotencyClaimAmbiguousError extends IdempotencyError {
   }
 }
 
+/**
+ * `completeWithTransaction` was called on a store that cannot join a DynamoDB transaction, such as the Redis store:
+ * its records are not DynamoDB items, so no `TransactWriteItems` can write them together with yours. Nothing was
+ * written. Write your items first and return the result (the adapter then completes the record), or use
+ * `createDynamoDBStore`. Retrying cannot help.
+ */
+export class IdempotencyTransactionUnsupportedError extends IdempotencyError {
+  override readonly name = 'IdempotencyTransactionUnsupportedError' as const;
+  constructor() {
+    super(
+      'completeWithTransaction needs createDynamoDBStore: this store keeps its records outside DynamoDB, so no DynamoDB transaction can complete them; nothing was written',
+    );
+  }
+}
+
 /** Why one of the caller's own items cancelled a transaction, as DynamoDB reported it. */
 export interface TransactionCancellationReason {
   /** The item's position in the `writes` the caller passed. */
@@ -154,3 +169,6 @@ export const isIdempotencyTransactionCanceledError = (error: unknown): error is 
   error instanceof IdempotencyTransactionCanceledError;
 /** True when `error` is an {@link IdempotencyClaimAmbiguousError}. */
 export const isIdempotencyClaimAmbiguousError = (error: unknown): error is IdempotencyClaimAmbiguousError => error instanceof IdempotencyClaimAmbiguousError;
+/** True when `error` is an {@link IdempotencyTransactionUnsupportedError}. */
+export const isIdempotencyTransactionUnsupportedError = (error: unknown): error is IdempotencyTransactionUnsupportedError =>
+  error instanceof IdempotencyTransactionUnsupportedError;

@@ -45,9 +45,11 @@ export {
   IdempotencyRecordCorruptError,
   IdempotencyTransactionCanceledError,
   IdempotencyClaimAmbiguousError,
+  IdempotencyTransactionUnsupportedError,
   isIdempotencyLeaseLostError,
   isIdempotencyClaimAmbiguousError,
   isIdempotencyRecordCorruptError,
   isIdempotencyTransactionCanceledError,
+  isIdempotencyTransactionUnsupportedError,
   type TransactionCancellationReason,
 } from './errors.js';

@@ -48,3 +48,11 @@ export function secondsUntilLeaseEnds(record: Pick<IdempotencyRecord, 'leaseExpi
   const remainingMs = (record.leaseExpiresAtEpochMs ?? nowMs) - nowMs;
   return Math.max(1, Math.ceil(remainingMs / 1000));
 }
+
+/**
+ * The retention end an IN_PROGRESS record is written with: the later of the claim's retention end and its lease end, so
+ * that expiry (DynamoDB TTL, a Redis EXPIREAT) can never free a key whose handler may still be running.
+ */
+export function claimExpiresAtEpochSeconds(claim: { readonly expiresAtEpochSeconds: number; readonly leaseExpiresAtEpochMs: number }): number {
+  return Math.max(claim.expiresAtEpochSeconds, Math.ceil(claim.leaseExpiresAtEpochMs / 1000));
+}

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { RecordStatus, type IdempotencyRecord, type StoredResult } from '../record.js';
+import { claimExpiresAtEpochSeconds, RecordStatus, type IdempotencyRecord, type StoredResult } from '../record.js';
 import type { Claim } from './store.js';
 import { IdempotencyRecordCorruptError } from '../errors.js';
 import type { EncodedResult } from './result-encoding.js';
@@ -40,12 +40,9 @@ export function itemAttributeNames(key: string, expiry: string): ItemAttributeNa
   return { key, expiry, ...fixedAttributeNames };
 }
 
-/**
- * The IN_PROGRESS item a claim writes. Its TTL is the later of the retention end and the lease end, so TTL can never
- * delete a claim whose handler may still be running.
- */
+/** The IN_PROGRESS item a claim writes, with {@link claimExpiresAtEpochSeconds} as its TTL. */
 export function toClaimItem(claim: Claim, names: ItemAttributeNames): Record<string, AttributeValue> {
-  const expiresAtEpochSeconds = Math.max(claim.expiresAtEpochSeconds, Math.ceil(claim.leaseExpiresAtEpochMs / 1000));
+  const expiresAtEpochSeconds = claimExpiresAtEpochSeconds(claim);
   const item: Record<string, AttributeValue> = {
     [names.key]: { S: claim.id },
     [names.status]: { S: RecordStatus.InProgress },

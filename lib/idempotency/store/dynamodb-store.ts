@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -15,6 +14,7 @@ import { fromItem, isOwnWrite, itemAttributeNames, resultAttributes, toClaimItem
 import { RecordStatus, type IdempotencyRecord } from '../record.js';
 import { encodeResult } from './result-encoding.js';
 import { resultRoomBytes } from './dynamodb-item-size.js';
+import { newClaim } from './new-claim.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 
@@ -103,13 +103,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   // Every write below may be an SDK retry of an attempt DynamoDB already applied (its answer lost to a timeout or a
   // reset connection): the retry's condition then fails on our own write, which the lease token recognises.
   const claim = async (request: ClaimRequest): Promise<ClaimResult> => {
-    const claimed: Claim = {
-      id: request.id,
-      leaseToken: randomUUID(),
-      fingerprintHash: request.fingerprintHash,
-      leaseExpiresAtEpochMs: request.leaseExpiresAtEpochMs,
-      expiresAtEpochSeconds: request.expiresAtEpochSeconds,
-    };
+    const claimed = newClaim(request);
     const condition = expressions.claim(request.nowMs);
     const answer = await sendConditional('PutItem', request.id, () =>
       client.send(
