@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import { createDynamoDBStore, idempotency, type DynamoDBStore } from '../../lib/idempotency/index.js';
 import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
-import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
+import { createIdempotencyTable, createLayoutTable, createTestClient, tableLayouts } from '../support/dynamodb.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { waitFor } from '../support/wait-for.js';
 
 let client: DynamoDBClient;
-let tableName: string;
-let store: DynamoDBStore;
 let counter: CallCounter;
 const fresh = () => `id-${Math.random().toString(36).slice(2)}`;
 const startMs = Date.now();
@@ -24,8 +22,6 @@ const claimRequest = (id: string, nowMs: number, leaseMs = 10_000): ClaimRequest
 beforeAll(async () => {
   client = createTestClient();
   counter = countCalls(client);
-  tableName = await createIdempotencyTable(client);
-  store = createDynamoDBStore({ tableName, client });
 });
 afterAll(() => client.destroy());
 
@@ -48,7 +44,32 @@ describe('createDynamoDBStore', () => {
   });
 });
 
-describe('DynamoDB round trips per path', () => {
+describe('the partition and sort key layout', () => {
+  it('puts each record at partition idempotency#<record id>, sort idempotency, so records spread over partitions', async () => {
+    // Arrange
+    const layout = { keyAttribute: 'pk', sortKeyAttribute: 'sk' };
+    const layoutTable = await createLayoutTable(client, layout);
+    const layered = createDynamoDBStore({ tableName: layoutTable, client, ...layout });
+    const [first, second] = [fresh(), fresh()];
+
+    // Act
+    await layered.claim(claimRequest(first, startMs));
+    await layered.claim(claimRequest(second, startMs));
+    const items = await client.send(new ScanCommand({ TableName: layoutTable, ConsistentRead: true }));
+
+    // Assert
+    const keys = (items.Items ?? []).map((item) => [item.pk?.S, item.sk?.S]).sort();
+    expect(keys).toEqual([`idempotency#${first}`, `idempotency#${second}`].sort().map((pk) => [pk, 'idempotency']));
+    expect(await layered.get?.(first)).toMatchObject({ id: first, status: 'IN_PROGRESS' });
+  });
+});
+
+describe.each(tableLayouts)('DynamoDB round trips per path, %s', (_layout, layout) => {
+  let store: DynamoDBStore;
+  beforeAll(async () => {
+    store = createDynamoDBStore({ tableName: await createLayoutTable(client, layout), client, ...layout });
+  });
+
   it('costs 2 calls for a first call, 1 for a duplicate, 0 for a cached duplicate, 1 in progress, 2 on handler error', async () => {
     // Arrange
     let fail = false;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createDynamoDBStore, type IdempotencyStore } from '../../lib/idempotency/index.js';
 import { createRedisStore } from '../../lib/idempotency/redis.js';
 import { sendCommand } from '../../lib/idempotency/store/redis-client.js';
-import { createIdempotencyTable, createTestClient } from './dynamodb.js';
+import { createLayoutTable, createTestClient, layoutKey, tableLayouts, type TableLayout } from './dynamodb.js';
 import { redisClientKinds, redisUrl } from './redis.js';
 
 /** The result size options every store takes. */
@@ -23,17 +23,17 @@ export interface StoreBackend {
 
 /** Every store the conformance suite runs against: DynamoDB, and Redis through each supported client. */
 export const storeKinds: Array<[string, () => Promise<StoreBackend>]> = [
-  ['DynamoDB', openDynamoDB],
+  ...tableLayouts.map(([name, layout]): [string, () => Promise<StoreBackend>] => [`DynamoDB (${name})`, () => openDynamoDB(layout)]),
   ...redisClientKinds.map(([name, connect]): [string, () => Promise<StoreBackend>] => [`Redis via ${name}`, () => openRedis(connect)]),
 ];
 
-async function openDynamoDB(): Promise<StoreBackend> {
+async function openDynamoDB(layout: TableLayout): Promise<StoreBackend> {
   const client = createTestClient();
-  const tableName = await createIdempotencyTable(client);
+  const tableName = await createLayoutTable(client, layout);
   return {
-    open: (limits) => createDynamoDBStore({ tableName, client, ...limits }),
+    open: (limits) => createDynamoDBStore({ tableName, client, ...layout, ...limits }),
     expiresAtEpochSeconds: async (id) => {
-      const item = await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }));
+      const item = await client.send(new GetItemCommand({ TableName: tableName, Key: layoutKey(id, layout), ConsistentRead: true }));
       return item.Item === undefined ? undefined : Number(item.Item.expiration?.N);
     },
     close: async () => client.destroy(),

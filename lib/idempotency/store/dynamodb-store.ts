@@ -17,6 +17,7 @@ import { resultRoomBytes } from './dynamodb-item-size.js';
 import { newClaim } from './new-claim.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
+import { recordKey } from './dynamodb-table-key.js';
 
 /** Options of {@link createDynamoDBStore}. Pass either `client` or `clientConfig`, not both. */
 export type DynamoDBStoreOptions = {
@@ -24,6 +25,12 @@ export type DynamoDBStoreOptions = {
   tableName: string;
   /** The string partition key attribute; at most 255 bytes, and none of the record's own attribute names. @default 'id' */
   keyAttribute?: string;
+  /**
+   * The string sort key attribute, for a table whose key has one (a single-table design); at most 255 bytes, and none
+   * of the other names. A record then sits at partition `idempotency#<record id>`, sort `idempotency`.
+   * @default undefined: the table's key is `keyAttribute` alone, whose value is the record id
+   */
+  sortKeyAttribute?: string;
   /** The TTL attribute, in epoch seconds; enable TTL on it. At most 255 bytes, and none of the record's own attribute names. @default 'expiration' */
   expiryAttribute?: string;
   /** Results larger than this many bytes of JSON are gzip-compressed. @default 1024 */
@@ -69,9 +76,9 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   const resolved = validateDynamoDBStoreOptions({ ...dynamoDBStoreDefaults, ...options });
   const { tableName } = resolved;
   const client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
-  const names = itemAttributeNames(resolved.keyAttribute, resolved.expiryAttribute);
+  const names = itemAttributeNames(resolved.keyAttribute, resolved.expiryAttribute, resolved.sortKeyAttribute);
   const expressions = createItemExpressions(names);
-  const keyOf = (id: string) => ({ [names.key]: { S: id } });
+  const keyOf = (id: string) => recordKey(id, names);
   const limits = { compressAboveBytes: resolved.compressAboveBytes, maxStoredBytes: resolved.maxStoredResultBytes };
 
   // A conditional write: its output, or the item as it was when the condition failed. The old item comes with the
