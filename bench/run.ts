@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { startDynamoDBLocal } from '../lib/local/dynamodb-local.js';
+import { startRedisServer } from '../lib/local/redis-server.js';
 import { measureBundles } from './bundle-size.js';
 import { measureCpu } from './cpu.js';
 import { measureExactlyOnce } from './exactly-once.js';
@@ -10,26 +11,31 @@ import { describeRun, type BenchResults } from './results.js';
 import { measureRoundTrips } from './round-trips.js';
 import { readSettings, type BenchSettings } from './settings.js';
 import { renderText } from './report-table.js';
+import { measureStores } from './stores.js';
 import { buildTables } from './tables.js';
 import { checkTargets } from './targets.js';
 import { measureThroughput } from './throughput.js';
 import { writeResults } from './write-results.js';
 
-// `npm run bench [-- --quick]`: measures this library beside Powertools idempotency on one DynamoDB Local.
+// `npm run bench [-- --quick]`: measures this library beside Powertools idempotency on one DynamoDB Local, and both
+// libraries' stores side by side on it and on one redis-server.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 async function measureOnDynamoDB(settings: BenchSettings) {
-  reportProgress('starting DynamoDB Local (in memory)');
+  reportProgress('starting DynamoDB Local and redis-server (in memory)');
   const local = await startDynamoDBLocal();
+  const redis = await startRedisServer();
   try {
     const roundTrips = await measureRoundTrips(local.endpoint);
     const latency = await measureLatency(local.endpoint, settings);
     const throughput = await measureThroughput(local.endpoint, settings);
     const exactlyOnce = await measureExactlyOnce(local.endpoint, settings);
     const placedOrder = await measurePlacedOrder(local.endpoint, settings);
-    return { roundTrips, latency, throughput, exactlyOnce, placedOrder };
+    const stores = await measureStores({ dynamoDBEndpoint: local.endpoint, redisUrl: redis.url }, settings);
+    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, stores };
   } finally {
     await local.stop();
+    await redis.stop();
   }
 }
 

@@ -4,6 +4,7 @@ import type { Table } from './report-table.js';
 import type { BenchResults } from './results.js';
 import { roundTripTargets, type RoundTripPath } from './round-trips.js';
 import type { Percentiles } from './stats.js';
+import { storePaths, type StorePath, type StoreRow } from './stores.js';
 
 type Library = 'ours' | 'powertools';
 // A median of per-round ratios can differ from the ratio of the two medians: it is the one that cancels drift in load.
@@ -20,6 +21,7 @@ export function buildTables(results: BenchResults): Table[] {
     throughputTable(results),
     exactlyOnceTable(results),
     placedOrderTable(results),
+    storesTable(results),
     cpuTable(results),
     bundleTable(results),
     targetsTable(results),
@@ -97,6 +99,20 @@ function placedOrderTable({ placedOrder }: BenchResults): Table {
       ['DynamoDB round trips', commands('ours'), commands('powertools'), ''],
       ['latency p50 / p90 / p99', spread(placedOrder.ours.latency), spread(placedOrder.powertools.latency), ratios(placedOrder.ratio)],
     ],
+  };
+}
+
+function storesTable({ stores, run }: BenchResults): Table {
+  const cell = (row: StoreRow, path: StorePath) => {
+    const latency = row.latency[path];
+    const { commands, outcome } = row.calls[path];
+    const timed = latency === undefined ? 'not timed' : formatMicros(latency.p50);
+    return `${timed}, ${commands.length} (${commands.join(', ') || 'none'})${outcome === 'returned' ? '' : ` → ${outcome}`}`;
+  };
+  return {
+    title: `Stores side by side: p50 latency and round trips per invocation (sequential, medians over rounds, ${run.mode} run; DynamoDB Local and redis-server on this machine)`,
+    headers: ['Store', ...storePaths],
+    rows: Object.entries(stores).map(([subject, row]) => [subject, ...storePaths.map((path) => cell(row, path))]),
   };
 }
 
