@@ -132,6 +132,33 @@ describe('Redis round trips per path', () => {
   });
 });
 
+describe('a command resent after its reply was lost', () => {
+  it('recognises its own claim, completion and release by the lease token', async () => {
+    // Arrange
+    const { client: faulty, log } = injectRedisFaults(client);
+    const store = createRedisStore({ client: faulty, keyPrefix });
+    const nowMs = Date.now();
+    const request = (id: string) => ({ id, nowMs, leaseExpiresAtEpochMs: nowMs + 60_000, expiresAtEpochSeconds: Math.ceil(nowMs / 1000) + 60 });
+    const [completedId, releasedId] = [fresh(), fresh()];
+
+    // Act
+    log.resendNext();
+    const claimed = await store.claim(request(completedId));
+    const other = await store.claim(request(releasedId));
+    if (claimed.kind !== 'claimed' || other.kind !== 'claimed') throw new Error('expected two claims');
+    log.resendNext();
+    const completion = await store.complete(claimed.claim, 'paid');
+    log.resendNext();
+    const release = await store.release(other.claim);
+
+    // Assert
+    expect(completion).toEqual({ kind: 'completed', resultStored: true });
+    expect(release).toBe('done');
+    expect(await store.get?.(completedId)).toMatchObject({ status: 'COMPLETED', result: { kind: 'json', json: '"paid"' } });
+    expect(await store.get?.(releasedId)).toBeUndefined();
+  });
+});
+
 describe('refusals of the Redis store', () => {
   it('answers completeWithTransaction with IdempotencyTransactionUnsupportedError, writes nothing, and frees the key', async () => {
     // Arrange
