@@ -211,7 +211,9 @@ describe('refusals of the Redis store', () => {
     ['a claim', 'OK'],
     ['a claim', ['held', 'status']],
     ['a claim', [1]],
+    ['a claim', ['absent']],
     ['a completion', 'yes'],
+    ['a read', ['claimed']],
   ])('answers %s that gets the reply %j with IdempotencyStoreError', async (step, reply) => {
     // Arrange
     const { client: faulty, log } = injectRedisFaults(client);
@@ -223,6 +225,10 @@ describe('refusals of the Redis store', () => {
     if (step === 'a claim') log.replaceNextReply(reply);
     const claimed = await store.claim(request).catch((error: unknown) => error);
     let answer = claimed;
+    if (step === 'a read') {
+      log.replaceNextReply(reply);
+      answer = await store.get?.(request.id).catch((error: unknown) => error);
+    }
     if (step === 'a completion') {
       if (claimed instanceof Error || (claimed as ClaimResult).kind !== 'claimed') throw new Error('expected a claim');
       log.replaceNextReply(reply);
