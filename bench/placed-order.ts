@@ -5,7 +5,8 @@ import type { Context } from 'aws-lambda';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-import { completeWithTransaction, createDynamoDBStore, idempotency } from '../lib/idempotency/index.js';
+import { chargePayment } from '../functions/shared/payments.js';
+import { completeWithTransaction, createDynamoDBStore, idempotency, step } from '../lib/idempotency/index.js';
 import { createIdempotencyTable, createOrdersTable } from '../test/support/dynamodb.js';
 import { createLambdaContext } from '../test/support/lambda-context.js';
 import { recordCalls, type CommandLog } from './call-counter.js';
@@ -33,33 +34,46 @@ const orderItem = (ordersTable: string, event: OrderEvent, orderId: string) => (
   ConditionExpression: 'attribute_not_exists(orderId)',
 });
 
-/** Ours: the order and the completion in one transaction, so a crash never leaves one without the other. */
-function oursPlacingOrders(client: DynamoDBClient, tableName: string, ordersTable: string): OrderHandler {
+/** Charges the order at the provider with `idempotencyKey`; resolves with the charge id. */
+const charge = async (paymentsUrl: string, idempotencyKey: string, event: OrderEvent) =>
+  (await chargePayment(paymentsUrl, idempotencyKey, { order: event.key, amountCents: event.quantity * 1250 })).chargeId;
+
+/**
+ * Ours: the order and the completion in one transaction, so a crash never leaves one without the other; with
+ * `paymentsUrl`, the order is first charged there through a step, with the step's derived key.
+ */
+function oursPlacingOrders(client: DynamoDBClient, tableName: string, ordersTable: string, paymentsUrl?: string): OrderHandler {
   const store = createDynamoDBStore({ tableName, client });
   return middy(async (event: OrderEvent, context: Context) => {
+    const chargeId = paymentsUrl === undefined ? undefined : await step(context, 'charge', ({ idempotencyKey }) => charge(paymentsUrl, idempotencyKey, event));
     const orderId = randomUUID();
-    const response = { statusCode: 201, body: JSON.stringify({ orderId, status: 'PLACED' }) };
+    const response = { statusCode: 201, body: JSON.stringify({ orderId, status: 'PLACED', chargeId }) };
     await completeWithTransaction(context, { writes: [{ Put: orderItem(ordersTable, event, orderId) }], result: response });
     return response;
   }).use(idempotency<OrderEvent, { statusCode: number; body: string }>({ store, key: (event) => event.key }));
 }
 
-/** Powertools as its docs show it: the handler writes the order with its own PutItem, the middleware completes after. */
-function powertoolsPlacingOrders(client: DynamoDBClient, tableName: string, ordersTable: string): OrderHandler {
+/**
+ * Powertools as its docs show it: the handler writes the order with its own PutItem, the middleware completes after;
+ * with `paymentsUrl`, the handler first charges there with a key derived by hand from the client's.
+ */
+function powertoolsPlacingOrders(client: DynamoDBClient, tableName: string, ordersTable: string, paymentsUrl?: string): OrderHandler {
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key' });
   return middy(async (event: OrderEvent) => {
+    const chargeId = paymentsUrl === undefined ? undefined : await charge(paymentsUrl, `${event.key}:charge`, event);
     const orderId = randomUUID();
     await client.send(new PutItemCommand(orderItem(ordersTable, event, orderId)));
-    return { statusCode: 201, body: JSON.stringify({ orderId, status: 'PLACED' }) };
+    return { statusCode: 201, body: JSON.stringify({ orderId, status: 'PLACED', chargeId }) };
   }).use(makeHandlerIdempotent({ persistenceStore, config }));
 }
 
 /**
- * Times a first call that places an order (idempotency plus the order write) for both libraries, interleaved call by
- * call, and records the DynamoDB commands one such call sends.
+ * Times a first call that places an order (idempotency plus the order write; with `paymentsUrl`, a charge at that
+ * provider first) for both libraries, interleaved call by call, and records the DynamoDB commands one such call sends.
  */
-export async function measurePlacedOrder(endpoint: string, settings: BenchSettings): Promise<PlacedOrderResults> {
+export async function measurePlacedOrder(endpoint: string, settings: BenchSettings, paymentsUrl?: string): Promise<PlacedOrderResults> {
+  const label = paymentsUrl === undefined ? 'placed order' : 'paid order';
   const context = createLambdaContext({ functionName: 'bench-orders', remainingMs: 30_000 });
   const event = (): OrderEvent => ({ key: randomUUID(), productId: 'sku-1', quantity: 2 });
   const cells = new Map<string, Cell>();
@@ -67,15 +81,15 @@ export async function measurePlacedOrder(endpoint: string, settings: BenchSettin
   for (const library of libraries) {
     const client = createBenchClient(endpoint);
     const [tableName, ordersTable] = [await createIdempotencyTable(client), await createOrdersTable(client)];
-    const handler = (library === 'ours' ? oursPlacingOrders : powertoolsPlacingOrders)(client, tableName, ordersTable);
+    const handler = (library === 'ours' ? oursPlacingOrders : powertoolsPlacingOrders)(client, tableName, ordersTable, paymentsUrl);
     commands.set(library, (await recordCalls(client).during(() => handler(event(), context))).commands);
     cells.set(library, () => handler(event(), context));
   }
-  reportProgress('placed order: warm-up');
+  reportProgress(`${label}: warm-up`);
   await sampleGroup(cells, settings.warmupPassCalls);
   const rounds = new Map<Library, Percentiles[]>(libraries.map((library) => [library, []]));
   for (let round = 0; round < settings.rounds; round++) {
-    reportProgress(`placed order round ${round + 1}/${settings.rounds}`);
+    reportProgress(`${label} round ${round + 1}/${settings.rounds}`);
     for (const [library, samples] of await sampleGroup(cells, settings.latencyCalls)) rounds.get(library as Library)?.push(summarize(samples));
   }
   const ours = rounds.get('ours') as Percentiles[];

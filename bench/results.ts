@@ -4,9 +4,11 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import type { BundleResults } from './bundle-size.js';
 import type { CpuResults } from './cpu.js';
 import type { ExactlyOnceResults } from './exactly-once.js';
+import type { InProgressWaitResults } from './in-progress-wait.js';
 import type { LatencyResults } from './latency.js';
 import type { PlacedOrderResults } from './placed-order.js';
 import type { RoundTripResults } from './round-trips.js';
+import type { StepCostResults } from './step-cost.js';
 import type { BenchSettings } from './settings.js';
 import type { TargetCheck } from './targets.js';
 import type { ThroughputResults } from './throughput.js';
@@ -39,6 +41,12 @@ export interface BenchResults {
   readonly placedOrder: PlacedOrderResults;
   /** Every store side by side: ours on DynamoDB (both layouts) and Redis (both clients), Powertools on Redis. */
   readonly stores: StoreResults;
+  /** The same with a charge at a loopback payment provider first (ours: through `step`). */
+  readonly paidOrder: PlacedOrderResults;
+  /** One completed `step` beside the raw fenced write it makes. */
+  readonly stepCost: StepCostResults;
+  /** A duplicate that arrives while the first call runs: ours waits, Powertools' client retries. */
+  readonly inProgressWait: InProgressWaitResults;
   readonly cpu: CpuResults;
   readonly bundles: BundleResults;
   readonly targets: readonly TargetCheck[];

@@ -4,8 +4,11 @@ import { startRedisServer } from '../lib/local/redis-server.js';
 import { measureBundles } from './bundle-size.js';
 import { measureCpu } from './cpu.js';
 import { measureExactlyOnce } from './exactly-once.js';
+import { measureInProgressWait } from './in-progress-wait.js';
 import { measureLatency } from './latency.js';
+import { startPaymentProvider } from '../lib/local/payment-provider.js';
 import { measurePlacedOrder } from './placed-order.js';
+import { measureStepCost } from './step-cost.js';
 import { endProgress, reportProgress } from './progress.js';
 import { describeRun, type BenchResults } from './results.js';
 import { measureRoundTrips } from './round-trips.js';
@@ -25,15 +28,21 @@ async function measureOnDynamoDB(settings: BenchSettings) {
   reportProgress('starting DynamoDB Local and redis-server (in memory)');
   const local = await startDynamoDBLocal();
   const redis = await startRedisServer();
+  // The payment provider the paid-order rows charge, on loopback like DynamoDB Local.
+  const provider = await startPaymentProvider();
   try {
     const roundTrips = await measureRoundTrips(local.endpoint);
     const latency = await measureLatency(local.endpoint, settings);
     const throughput = await measureThroughput(local.endpoint, settings);
     const exactlyOnce = await measureExactlyOnce(local.endpoint, settings);
     const placedOrder = await measurePlacedOrder(local.endpoint, settings);
+    const paidOrder = await measurePlacedOrder(local.endpoint, settings, provider.url);
+    const stepCost = await measureStepCost(local.endpoint, settings);
+    const inProgressWait = await measureInProgressWait(local.endpoint, settings);
     const stores = await measureStores({ dynamoDBEndpoint: local.endpoint, redisUrl: redis.url }, settings);
-    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, stores };
+    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, paidOrder, stepCost, inProgressWait, stores };
   } finally {
+    await provider.close();
     await local.stop();
     await redis.stop();
   }

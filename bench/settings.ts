@@ -20,6 +20,8 @@ export interface BenchSettings {
   readonly cpuCalls: number;
   /** Fresh `node` processes per bundle for the import time. */
   readonly importRuns: number;
+  /** First calls per subject with a duplicate arriving while they run (each takes about a quarter of a second). */
+  readonly inProgressWaitSamples: number;
 }
 
 const full: BenchSettings = {
@@ -35,6 +37,7 @@ const full: BenchSettings = {
   exactlyOnceKeysInFlight: 10,
   cpuCalls: 5_000,
   importRuns: 21,
+  inProgressWaitSamples: 21,
 };
 
 const quick: BenchSettings = {
@@ -49,6 +52,7 @@ const quick: BenchSettings = {
   exactlyOnceKeys: 50,
   cpuCalls: 1_000,
   importRuns: 5,
+  inProgressWaitSamples: 7,
 };
 
 /** Reads `--quick` from the command line; any other argument is refused so that a typo does not run the full bench. */

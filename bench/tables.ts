@@ -1,4 +1,5 @@
 import { formatBytes, formatMicros, formatRate, formatRatio } from './format.js';
+import { inProgressWaitSummaryRow, inProgressWaitTable } from './in-progress-wait-report.js';
 import { latencyPaths } from './latency.js';
 import type { Table } from './report-table.js';
 import type { BenchResults } from './results.js';
@@ -22,6 +23,8 @@ export function buildTables(results: BenchResults): Table[] {
     exactlyOnceTable(results),
     placedOrderTable(results),
     storesTable(results),
+    stepCostTable(results),
+    inProgressWaitTable(results.inProgressWait),
     cpuTable(results),
     bundleTable(results),
     targetsTable(results),
@@ -90,14 +93,28 @@ function exactlyOnceTable({ exactlyOnce }: BenchResults): Table {
   };
 }
 
-function placedOrderTable({ placedOrder }: BenchResults): Table {
-  const commands = (library: Library) => `${placedOrder[library].commands.length} (${placedOrder[library].commands.join(', ')})`;
+function placedOrderTable({ placedOrder, paidOrder }: BenchResults): Table {
+  const commands = (order: typeof placedOrder, library: Library) => `${order[library].commands.length} (${order[library].commands.join(', ')})`;
   return {
-    title: 'A placed order end to end: idempotency plus the order write (ours: completeWithTransaction; Powertools: its own PutItem)',
+    title:
+      'A placed order end to end: idempotency plus the order write (ours: completeWithTransaction; Powertools: its own PutItem); paid: a charge at a loopback payment provider first (ours: through step, with its derived key; Powertools: in the handler, with a key derived by hand)',
     headers: ['Figure', 'Ours', 'Powertools', ratioHeader],
     rows: [
-      ['DynamoDB round trips', commands('ours'), commands('powertools'), ''],
+      ['DynamoDB round trips', commands(placedOrder, 'ours'), commands(placedOrder, 'powertools'), ''],
       ['latency p50 / p90 / p99', spread(placedOrder.ours.latency), spread(placedOrder.powertools.latency), ratios(placedOrder.ratio)],
+      ['paid: DynamoDB round trips (+ 1 provider call)', commands(paidOrder, 'ours'), commands(paidOrder, 'powertools'), ''],
+      ['paid: latency p50 / p90 / p99', spread(paidOrder.ours.latency), spread(paidOrder.powertools.latency), ratios(paidOrder.ratio)],
+    ],
+  };
+}
+
+function stepCostTable({ stepCost }: BenchResults): Table {
+  return {
+    title: 'One completed step (its function returns at once) beside its floor, the same fenced UpdateItem sent raw (p50 / p90 / p99)',
+    headers: ['Figure', 'Latency', 'Step/floor (median of per-round p50 ratios)'],
+    rows: [
+      ['step', spread(stepCost.step), formatRatio(stepCost.ratio)],
+      ['floor: raw fenced UpdateItem', spread(stepCost.rawFencedWrite), ''],
     ],
   };
 }
@@ -183,6 +200,19 @@ export function buildSummary(results: BenchResults): Table {
         `${formatMicros(results.placedOrder.powertools.latency.p50)} (${results.placedOrder.powertools.commands.length})`,
         formatRatio(results.placedOrder.ratio.p50),
       ],
+      [
+        'paid order (a provider charge first) end to end, p50 (DynamoDB round trips)',
+        `${formatMicros(results.paidOrder.ours.latency.p50)} (${results.paidOrder.ours.commands.length})`,
+        `${formatMicros(results.paidOrder.powertools.latency.p50)} (${results.paidOrder.powertools.commands.length})`,
+        formatRatio(results.paidOrder.ratio.p50),
+      ],
+      [
+        'one step, p50 (floor: the raw fenced UpdateItem)',
+        `${formatMicros(results.stepCost.step.p50)} (floor ${formatMicros(results.stepCost.rawFencedWrite.p50)}, ${formatRatio(results.stepCost.ratio)})`,
+        '',
+        '',
+      ],
+      inProgressWaitSummaryRow(results.inProgressWait),
       [
         `keys run twice (${exactlyOnce.ours.keys} keys × ${exactlyOnce.ours.duplicatesPerKey} concurrent duplicates)`,
         doubles('ours'),

@@ -1,4 +1,5 @@
 import { formatBytes, formatMicros, formatRatio } from './format.js';
+import { checkInProgressWait } from './in-progress-wait-report.js';
 import { latencyPaths } from './latency.js';
 import type { BenchResults } from './results.js';
 import { roundTripTargets, type RoundTripPath } from './round-trips.js';
@@ -83,6 +84,7 @@ export function checkTargets(results: Omit<BenchResults, 'targets' | 'settings'>
       met: bundles.ratio.importMs <= 1,
     },
   );
+  checks.push(...checkInProgressWait(results.inProgressWait));
   for (const [library, run] of Object.entries(exactlyOnce)) {
     const doubles = Object.keys(run.doubleExecutions).length;
     checks.push({ target: `${library}: zero double executions`, measured: `${doubles} of ${run.keys} keys ran twice or more`, met: doubles === 0 });

@@ -5,6 +5,7 @@ import { printWelcome } from '../lib/local/welcome.js';
 import { startDynamoDBLocal, type DynamoDBLocal } from '../lib/local/dynamodb-local.js';
 import { findJavaProblem } from '../lib/local/java-check.js';
 import { assertPortAvailable, startLocalServer } from '../lib/local/local-server.js';
+import { startPaymentProvider, type PaymentProvider } from '../lib/local/payment-provider.js';
 
 // `npm start`: the orders API on http://localhost:$PORT over DynamoDB Local; see the README's quick start.
 const dataPath = fileURLToPath(new URL('../.data', import.meta.url));
@@ -25,20 +26,32 @@ async function main(): Promise<void> {
     dynamo = await startDynamoDBLocal({ dataPath: inMemory ? undefined : dataPath });
     endpoint = dynamo.endpoint;
   }
-  const server = await startLocalServer({ dynamoDBEndpoint: endpoint, port, log: (line) => console.log(line) }).catch(async (error: unknown) => {
-    await dynamo?.stop();
-    throw error;
-  });
+  // A payment provider of its own on a free loopback port, unless PAYMENT_PROVIDER_URL names one.
+  let provider: PaymentProvider | undefined;
+  let paymentProviderUrl = process.env[functionEnvironment.paymentProviderUrl];
+  if (paymentProviderUrl === undefined || paymentProviderUrl === '') {
+    provider = await startPaymentProvider();
+    paymentProviderUrl = provider.url;
+  }
+  const server = await startLocalServer({ dynamoDBEndpoint: endpoint, port, paymentProviderUrl, log: (line) => console.log(line) }).catch(
+    async (error: unknown) => {
+      await provider?.close();
+      await dynamo?.stop();
+      throw error;
+    },
+  );
   printWelcome({
     url: `http://localhost:${server.port}`,
     dynamoDBEndpoint: endpoint,
     storage: dynamo === undefined ? 'external' : inMemory ? 'memory' : dataPath,
+    paymentProviderUrl,
   });
   // Runs before DynamoDB Local's own SIGINT handler, which then stops java and exits.
   process.prependOnceListener('SIGINT', () => {
     console.log('\nStopping the local API…');
     void server
       .stop()
+      .then(() => provider?.close())
       .then(() => dynamo?.stop())
       .then(() => process.exit(0));
   });

@@ -13,6 +13,8 @@ export interface OrderRoute {
   readonly ordersTableActions: readonly string[];
   /** The JSON body API Gateway validates before the function runs; absent when the route takes no body. */
   readonly requestBody?: 'order';
+  /** Whether the function charges the payment provider, and so gets its URL. @default false */
+  readonly chargesPayment?: boolean;
 }
 
 /** Every route of the orders API. */
@@ -25,6 +27,7 @@ export const orderRoutes: readonly OrderRoute[] = [
     usesIdempotency: true,
     ordersTableActions: ['dynamodb:PutItem'],
     requestBody: 'order',
+    chargesPayment: true,
   },
   {
     name: 'GetOrder',
@@ -70,4 +73,6 @@ export const functionEnvironment = {
   ordersTableName: 'ORDERS_TABLE_NAME',
   /** Optional: a DynamoDB endpoint such as DynamoDB Local; unset on AWS. */
   dynamoDBEndpoint: 'DYNAMODB_ENDPOINT',
+  /** Optional: the payment provider's base URL; `POST /orders` then charges each order there. Unset or empty: no charge. */
+  paymentProviderUrl: 'PAYMENT_PROVIDER_URL',
 } as const;

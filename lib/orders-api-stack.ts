@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { functionEnvironment, orderFunctionTimeoutSeconds, orderRoutes, type OrderRoute } from '../functions/routes.js';
-import { IdempotencyTable } from './constructs/idempotency-table.js';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { IdempotencyMonitoring, IdempotencyTable } from './constructs/index.js';
 import { NodeFunction } from './constructs/node-function.js';
 import { OrdersRestApi, type OrdersRestApiProps } from './constructs/orders-rest-api.js';
 import { acknowledgeOrdersApiFindings } from './orders-api-nag.js';
@@ -23,7 +24,8 @@ export interface OrdersApiStackProps extends StackProps {
  *
  * Each function gets only the orders-table actions its route lists and, when the route is idempotent, the idempotency
  * table's item actions. The functions are bundled from the same handler modules that `npm start` serves.
- * Outputs: `ApiUrl`, `IdempotencyTableName`, `OrdersTableName`.
+ * `IdempotencyMonitoring` watches the idempotent functions and the table, its alarms notifying the `AlarmTopic`.
+ * Outputs: `ApiUrl`, `IdempotencyTableName`, `OrdersTableName`, `AlarmTopicArn`.
  * @example
  * ```ts
  * import { App } from 'aws-cdk-lib';
@@ -38,6 +40,12 @@ export class OrdersApiStack extends Stack {
   readonly api: OrdersRestApi;
   /** The function of each route, by route name. */
   readonly functions: ReadonlyMap<string, NodeFunction>;
+  /** The payment provider's URL, a deploy-time parameter; empty (the default) places orders without a charge. */
+  readonly paymentProviderUrl: CfnParameter;
+  /** The idempotency alarms and dashboard. */
+  readonly monitoring: IdempotencyMonitoring;
+  /** Where the alarms notify; subscribe to it, e.g. by email. */
+  readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: OrdersApiStackProps = {}) {
     super(scope, id, props);
@@ -52,18 +60,36 @@ export class OrdersApiStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new OrdersRestApi(this, 'OrdersApi', props.api);
+    // A parameter, not a stand-in provider: a payment provider lives outside the stack, and a stand-in would need its
+    // own state table and public URL for nothing the local one does not show.
+    this.paymentProviderUrl = new CfnParameter(this, 'PaymentProviderUrl', {
+      type: 'String',
+      default: '',
+      description: 'Base URL of the payment provider POST /orders charges (POST <url>/charges with an Idempotency-Key); empty: no charge',
+    });
     this.functions = new Map(orderRoutes.map((route) => [route.name, this.addRoute(route)]));
+    // TLS only (cdk-nag AwsSolutions-SNS3). Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS managed key.
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { enforceSSL: true });
+    this.monitoring = new IdempotencyMonitoring(this, 'IdempotencyMonitoring', {
+      table: this.idempotencyTable,
+      functions: orderRoutes.filter((route) => route.usesIdempotency).map((route) => this.functions.get(route.name) as NodeFunction),
+      alarmTopic: this.alarmTopic,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the orders API; append orders or order-intents' });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName });
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe to receive the idempotency alarms' });
     acknowledgeOrdersApiFindings({ api: this.api, functions: this.functions.values(), accessLogging: props.api?.accessLogging ?? false });
   }
 
   private addRoute(route: OrderRoute): NodeFunction {
     const fn = new NodeFunction(this, route.name, {
       entry: fileURLToPath(new URL(`../functions/${route.entry}`, import.meta.url)),
-      environment: { [functionEnvironment.ordersTableName]: this.ordersTable.tableName },
+      environment: {
+        [functionEnvironment.ordersTableName]: this.ordersTable.tableName,
+        ...(route.chargesPayment === true ? { [functionEnvironment.paymentProviderUrl]: this.paymentProviderUrl.valueAsString } : {}),
+      },
       timeout: Duration.seconds(orderFunctionTimeoutSeconds),
     });
     this.ordersTable.grant(fn, ...route.ordersTableActions);

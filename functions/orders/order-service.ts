@@ -3,6 +3,7 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { OrderNotFoundError, OrderStateError } from './order-errors.js';
 import { matchesInput, type Order, type OrderInput } from './order.js';
 import type { OrdersRepository } from './orders-repository.js';
+import type { OrderPayment } from './order-payment.js';
 
 /** What the order operations need; `newId` and `now` are replaceable for tests. */
 export interface OrderDeps {
@@ -22,9 +23,11 @@ export interface OrderPlan {
   readonly writes: readonly TransactWriteItem[];
 }
 
-/** Plans a new order under a fresh id (`POST /orders`). */
-export function planNewOrder(input: OrderInput, deps: OrderDeps): OrderPlan {
-  const order: Order = { orderId: newOrderId(deps), ...input, status: 'PLACED', createdAt: timestamp(deps) };
+/** Plans a new order (`POST /orders`): under a fresh id, or under the id its payment was charged for. */
+export function planNewOrder(input: OrderInput, deps: OrderDeps, payment?: OrderPayment): OrderPlan {
+  const orderId = payment?.orderId ?? newOrderId(deps);
+  const charged = payment === undefined ? {} : { chargeId: payment.chargeId, amountCents: payment.amountCents };
+  const order: Order = { orderId, ...input, status: 'PLACED', createdAt: timestamp(deps), ...charged };
   return { order, writes: [deps.orders.insertWrite(order)] };
 }
 

@@ -19,6 +19,9 @@ export interface Order {
   readonly customerId?: string;
   readonly createdAt?: string;
   readonly cancelledAt?: string;
+  /** The payment provider's charge, when the order was charged. */
+  readonly chargeId?: string;
+  readonly amountCents?: number;
 }
 
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;

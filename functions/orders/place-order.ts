@@ -1,11 +1,9 @@
-import middy from '@middy/core';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { completeWithTransaction, httpIdempotency, IdempotencyTransactionCanceledError } from '../../lib/idempotency/index.js';
-import { baseMiddlewares } from '../shared/http-middlewares.js';
-import { answerOrderErrors, json } from '../shared/http-response.js';
+import { completeWithTransaction, IdempotencyTransactionCanceledError } from '../../lib/idempotency/index.js';
+import { idempotentOrderHandler } from '../shared/idempotent-order-handler.js';
+import { json } from '../shared/http-response.js';
 import { orderLocation } from '../shared/location.js';
-import { idempotencyStore } from '../shared/idempotency-store.js';
 import { orders } from '../shared/orders.js';
 import type { Order } from './order.js';
 import { parseOrderBody } from './order.js';
@@ -34,7 +32,4 @@ const lambdaHandler = async (event: APIGatewayProxyEvent, context: Context): Pro
  * transaction. The path's order id is the idempotency key, so the identical PUT replays the 201 and another body
  * gets 422 from the fingerprint.
  */
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(baseMiddlewares())
-  .use(httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({ store: idempotencyStore, namespace: 'place-order', key: orderIdFromPath }))
-  .handler(answerOrderErrors(lambdaHandler));
+export const handler = idempotentOrderHandler({ namespace: 'place-order', key: orderIdFromPath }, lambdaHandler);

@@ -2,12 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { IdempotencyClaimAmbiguousError } from './errors.js';
 import type { Lifecycle, TransactionWriter } from './lifecycle.js';
-import type { Claim } from './store/store.js';
+import type { Claim, IdempotencyStore } from './store/store.js';
 
 /** The claim of one running invocation, reachable from its Middy request and from its Lambda context. */
 export interface HeldClaim {
   /** Undefined when idempotency was skipped for this invocation (no key with `onMissingKey: 'skip'`, or switched off). */
   readonly claim: Claim | undefined;
+  /** The store that holds the claim, where `step` stores its results. */
+  readonly store: IdempotencyStore;
   /** True once the handler committed the completion in its own transaction: the adapter then writes nothing more. */
   committed: boolean;
   /** True once the adapter took it back to complete or release it: nothing can reach it any more. */
@@ -41,6 +43,7 @@ export function createHeldClaim<TResult>(lifecycle: Lifecycle<never, TResult>, c
   sequence += 1;
   const held: HeldClaim = {
     claim,
+    store: lifecycle.store,
     committed: false,
     taken: false,
     commit: async (writes, result, transact) => {
@@ -89,6 +92,22 @@ export function findHeldClaim(owner: object): HeldClaim | undefined {
   if (bound.length === 0) return inner;
   if (bound.length === 1 && inner === undefined) return bound[0];
   throw new IdempotencyClaimAmbiguousError(bound.length + (inner === undefined ? 0 : 1));
+}
+
+/**
+ * The claim `owner` names, for code that writes under it (`completeWithTransaction`, `step`).
+ * @throws {TypeError} when no running claim is bound to `owner`, or when it was already committed.
+ * @throws {IdempotencyClaimAmbiguousError} when `owner` names more than one claim that may enclose this call.
+ */
+export function requireUncommittedClaim(owner: object): HeldClaim {
+  const held = findHeldClaim(owner);
+  if (held === undefined) {
+    throw new TypeError(
+      'No idempotency claim is bound to this object: pass the Lambda context (or Middy request) of a handler wrapped by idempotency(), httpIdempotency() or makeIdempotent().',
+    );
+  }
+  if (held.committed) throw new TypeError('This invocation already committed its idempotency record.');
+  return held;
 }
 
 /** Marks a request whose response is a replay. */

@@ -82,8 +82,8 @@ export class IdempotencyRecordCorruptError extends IdempotencyError {
 }
 
 /**
- * This invocation's lease ended and another invocation took the key over before a transactional completion: the
- * fencing condition refused the transaction, so none of its writes happened.
+ * This invocation's lease ended and another invocation took the key over before a transactional completion or a
+ * step's write: the fencing condition refused it, so none of its writes happened (a step's result was not stored).
  */
 export class IdempotencyLeaseLostError extends IdempotencyError {
   override readonly name = 'IdempotencyLeaseLostError' as const;
@@ -119,6 +119,36 @@ export class IdempotencyTransactionUnsupportedError extends IdempotencyError {
     super(
       'completeWithTransaction needs createDynamoDBStore: this store keeps its records outside DynamoDB, so no DynamoDB transaction can complete them; nothing was written',
     );
+  }
+}
+
+/**
+ * A step's result would make the steps of its record larger than {@link limitBytes}: it was not stored, and `step`
+ * throws this although the step's side effect happened. A retry runs the step again with the same derived key, so
+ * a downstream system that honours it answers as the first time. Return ids and statuses from steps, not documents.
+ */
+export class IdempotencyStepTooLargeError extends IdempotencyError {
+  override readonly name = 'IdempotencyStepTooLargeError' as const;
+  readonly stepName: string;
+  /** The limit on one record's steps: names and JSON results together, in UTF-8 bytes. */
+  readonly limitBytes: number;
+  /** What the record's steps would have taken with this one. */
+  readonly sizeBytes: number;
+  constructor(stepName: string, limitBytes: number, sizeBytes: number) {
+    super(
+      `The result of step "${stepName}" was not stored: a record's steps hold at most ${limitBytes} bytes (names and JSON results), this one would make ${sizeBytes}`,
+    );
+    this.stepName = stepName;
+    this.limitBytes = limitBytes;
+    this.sizeBytes = sizeBytes;
+  }
+}
+
+/** The idempotency store in use has no step support (no `saveStep`): `step` cannot store anything, so it runs nothing. */
+export class IdempotencyStepsUnsupportedError extends IdempotencyError {
+  override readonly name = 'IdempotencyStepsUnsupportedError' as const;
+  constructor() {
+    super('This idempotency store cannot store steps; use a store that implements saveStep, such as createDynamoDBStore');
   }
 }
 
@@ -172,3 +202,8 @@ export const isIdempotencyClaimAmbiguousError = (error: unknown): error is Idemp
 /** True when `error` is an {@link IdempotencyTransactionUnsupportedError}. */
 export const isIdempotencyTransactionUnsupportedError = (error: unknown): error is IdempotencyTransactionUnsupportedError =>
   error instanceof IdempotencyTransactionUnsupportedError;
+/** True when `error` is an {@link IdempotencyStepTooLargeError}. */
+export const isIdempotencyStepTooLargeError = (error: unknown): error is IdempotencyStepTooLargeError => error instanceof IdempotencyStepTooLargeError;
+/** True when `error` is an {@link IdempotencyStepsUnsupportedError}. */
+export const isIdempotencyStepsUnsupportedError = (error: unknown): error is IdempotencyStepsUnsupportedError =>
+  error instanceof IdempotencyStepsUnsupportedError;

@@ -5,7 +5,7 @@ import {
   IdempotencyResultNotStoredError,
   type IdempotencyError,
 } from './errors.js';
-import { RecordStatus, secondsUntilLeaseEnds, type IdempotencyRecord } from './record.js';
+import { fingerprintsDiffer, RecordStatus, secondsUntilLeaseEnds, type IdempotencyRecord } from './record.js';
 import { parseStoredResult } from './store/result-encoding.js';
 
 /** How a duplicate is answered, given the record that holds its key. */
@@ -33,9 +33,4 @@ export function resolveHeldRecord(record: IdempotencyRecord, fingerprintHash: st
     if (error instanceof IdempotencyRecordCorruptError) return { outcome: 'corrupt', error };
     throw error;
   }
-}
-
-/** True when both the record and the request carry a fingerprint and they differ: the key was used with another payload. */
-export function fingerprintsDiffer(record: Pick<IdempotencyRecord, 'fingerprintHash'>, fingerprintHash: string | undefined): boolean {
-  return fingerprintHash !== undefined && record.fingerprintHash !== undefined && fingerprintHash !== record.fingerprintHash;
 }

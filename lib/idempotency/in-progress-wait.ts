@@ -1,8 +1,8 @@
 import type { Clock } from './clock.js';
-import { fingerprintsDiffer } from './held-record.js';
+import { earlyTimeoutMsOf } from './middy-timeout.js';
 import type { LambdaContextLike } from './options.js';
-import { isLeaseExpired, isRecordExpired, RecordStatus, type IdempotencyRecord } from './record.js';
-import type { ClaimResult } from './store/store.js';
+import { fingerprintsDiffer, isLeaseExpired, isRecordExpired, RecordStatus, type IdempotencyRecord } from './record.js';
+import type { ClaimResult, IdempotencyStore } from './store/store.js';
 
 /** The first pause between two reads of a key in progress, in ms; it doubles after each read. */
 export const firstPollDelayMs = 25;
@@ -33,13 +33,45 @@ export interface InProgressWaitResult {
   readonly storeCalls: number;
 }
 
+/** What {@link claimOrWait} needs: the invocation's claim, the store to read while it waits, and the wait's bounds. */
+export interface ClaimOrWaitRequest {
+  readonly id: string;
+  readonly fingerprintHash: string | undefined;
+  /** Claims the key at a clock reading, as a first call does. */
+  readonly claimAt: (claimMs: number) => Promise<ClaimResult>;
+  readonly store: Pick<IdempotencyStore, 'get'>;
+  readonly waitForInProgressMs: number;
+  readonly context: LambdaContextLike | undefined;
+  readonly startedMs: number;
+  readonly now: Clock;
+}
+
+/**
+ * Claims the key; when another call holds it for the same payload and `waitForInProgressMs` is above 0, waits for that
+ * call ({@link waitForInProgress}) until {@link waitDeadlineMs}. Without a wait the answer carries no wait figures.
+ * @throws {IdempotencyStoreError | IdempotencyRecordCorruptError} as the store throws them.
+ */
+export async function claimOrWait(request: ClaimOrWaitRequest): Promise<{ answer: ClaimResult } | InProgressWaitResult> {
+  const { claimAt, fingerprintHash, startedMs, now } = request;
+  const first = await claimAt(startedMs);
+  if (first.kind === 'claimed' || request.waitForInProgressMs === 0 || !isWorthWaitingFor(first.record, fingerprintHash)) return { answer: first };
+  const deadlineMs = waitDeadlineMs(startedMs, request.waitForInProgressMs, request.context);
+  // Options refuse a wait over a store without `get`, so it is there whenever a wait is asked for.
+  const read = () => (request.store.get as NonNullable<IdempotencyStore['get']>)(request.id);
+  // A waiting duplicate holds nothing: it only reads, and claims the key exactly as a first call once it is free.
+  return waitForInProgress(first.record, fingerprintHash, deadlineMs, { read, claim: () => claimAt(now()), now, sleep: timerSleep });
+}
+
 /**
  * The instant a wait must end, in the clock's epoch ms: `waitForInProgressMs` from `startedMs`, and never later than the
- * invocation's remaining time less {@link answerMarginMs}, so the duplicate still has time to answer.
+ * time the invocation has left to answer less {@link answerMarginMs}. That time is the Lambda's remaining time, less
+ * Middy's early timeout when the invocation runs under `withIdempotencyTimeout()`: Middy answers then, so a wait
+ * still polling would read for an invocation that has already answered.
  */
 export function waitDeadlineMs(startedMs: number, waitForInProgressMs: number, context: LambdaContextLike | undefined): number {
   const remainingMs = context?.getRemainingTimeInMillis?.() ?? 0;
-  const budgetMs = remainingMs > 0 ? Math.min(waitForInProgressMs, remainingMs - answerMarginMs) : waitForInProgressMs;
+  const answerableMs = remainingMs - earlyTimeoutMsOf(context);
+  const budgetMs = remainingMs > 0 ? Math.min(waitForInProgressMs, answerableMs - answerMarginMs) : waitForInProgressMs;
   return startedMs + Math.max(0, budgetMs);
 }
 

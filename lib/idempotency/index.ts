@@ -3,10 +3,13 @@ export { makeIdempotent } from './wrapper.js';
 export { withIdempotencyTimeout, type MiddyTimeoutPlugin } from './middy-timeout.js';
 export { wasReplayed } from './claim-state.js';
 export { createDynamoDBStore, dynamoDBStoreDefaults, type DynamoDBStore, type DynamoDBStoreOptions } from './store/dynamodb-store.js';
-export type { IdempotencyStore, Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult } from './store/store.js';
+export type { IdempotencyStore, Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, StepResults } from './store/store.js';
 export { idempotencyDefaults, type IdempotencyOptions, type IdempotencyLogger, type LambdaContextLike } from './options.js';
 export type { IdempotencyOutcome, IdempotencyOutcomeType } from './outcome.js';
+export { createOutcomeMetrics, outcomeMetricsDefaults, type OutcomeMetrics, type OutcomeMetricsOptions } from './metrics/outcome-metrics.js';
+export { idempotencyMetricNames, outcomeMetricNames } from './metrics/metric-names.js';
 export { RecordStatus, type IdempotencyRecord, type StoredResult } from './record.js';
+export { deriveRecordId, type RecordIdParts } from './key.js';
 export { disabledEnvironmentVariable } from './lifecycle.js';
 export {
   IdempotencyError,
@@ -40,12 +43,17 @@ export {
 } from './sqs/sqs-batch-handler.js';
 export { completeWithTransaction, type TransactionCompletion } from './transaction.js';
 export { maxTransactionWrites } from './store/dynamodb-transaction.js';
+export { step, maxStepBytes, maxStepNameLength, type StepContext } from './step.js';
 export {
   IdempotencyLeaseLostError,
   IdempotencyRecordCorruptError,
   IdempotencyTransactionCanceledError,
   IdempotencyClaimAmbiguousError,
   IdempotencyTransactionUnsupportedError,
+  IdempotencyStepTooLargeError,
+  IdempotencyStepsUnsupportedError,
+  isIdempotencyStepTooLargeError,
+  isIdempotencyStepsUnsupportedError,
   isIdempotencyLeaseLostError,
   isIdempotencyClaimAmbiguousError,
   isIdempotencyRecordCorruptError,

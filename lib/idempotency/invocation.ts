@@ -1,5 +1,5 @@
 import { hashFingerprint } from './fingerprint.js';
-import { deriveRecordId, validateClientKey } from './key.js';
+import { deriveRecordId } from './key.js';
 import type { LambdaContextLike, ResolvedIdempotencyOptions } from './options.js';
 import type { StoredResult } from './record.js';
 import type { DynamoDBStore } from './store/dynamodb-store.js';
@@ -19,8 +19,9 @@ export function identifyInvocation<TInput>(
     id: deriveRecordId({
       functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '',
       namespace: config.namespace,
-      scope: config.scope?.(input, context) ?? '',
-      clientKey: validateClientKey(clientKey),
+      scope: config.scope?.(input, context),
+      // deriveRecordId checks the key, whatever its type.
+      clientKey: clientKey as string,
     }),
     fingerprintHash: config.fingerprint === undefined ? undefined : hashFingerprint(config.fingerprint(input)),
   };

@@ -11,12 +11,12 @@ import { cachedResult, identifyInvocation, isTransactionalStore, leaseMsFor } fr
 import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
 import { resolveHeldRecord } from './held-record.js';
-import { isWorthWaitingFor, timerSleep, waitDeadlineMs, waitForInProgress } from './in-progress-wait.js';
+import { claimOrWait } from './in-progress-wait.js';
 import type { IdempotencyOutcome } from './outcome.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
 import { guardCallbacks } from './user-callbacks.js';
-import type { Claim, CompleteResult } from './store/store.js';
+import type { Claim, CompleteResult, IdempotencyStore } from './store/store.js';
 import type { DynamoDBStore } from './store/dynamodb-store.js';
 
 /** What to do with one invocation: run the handler under a claim, replay a stored result, or run without idempotency. */
@@ -27,6 +27,8 @@ export type Begin<TResult> =
 
 /** The three steps every adapter drives: begin before the handler, then finish on success or abort on error. */
 export interface Lifecycle<TInput, TResult> {
+  /** The store every phase uses, and `step` with it. */
+  readonly store: IdempotencyStore;
   /**
    * Derives the key once, then replays, refuses or claims.
    * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyRecordCorruptError | IdempotencyStoreError}
@@ -117,14 +119,8 @@ export function createLifecycle<TInput, TResult>(
       });
     let answer;
     try {
-      answer = await timed(async () => {
-        const first = await claimAt(nowMs);
-        if (first.kind === 'claimed' || config.waitForInProgressMs === 0 || !isWorthWaitingFor(first.record, fingerprintHash)) return { answer: first };
-        const deadlineMs = waitDeadlineMs(nowMs, config.waitForInProgressMs, context);
-        // A waiting duplicate holds nothing: it only reads, and claims the key exactly as a first call once it is free.
-        const read = () => (store.get as NonNullable<typeof store.get>)(id);
-        return waitForInProgress(first.record, fingerprintHash, deadlineMs, { read, claim: () => claimAt(now()), now, sleep: timerSleep });
-      });
+      const { waitForInProgressMs } = config;
+      answer = await timed(() => claimOrWait({ id, fingerprintHash, claimAt, store, waitForInProgressMs, context, startedMs: nowMs, now }));
     } catch (error) {
       reportStoreError(id, nowMs, error);
       throw error instanceof IdempotencyError ? error : new IdempotencyStoreError(`Claiming idempotency record ${id} failed`, { cause: error });
@@ -221,5 +217,5 @@ export function createLifecycle<TInput, TResult>(
     if (answer.value.kind === 'lease-lost') throw new IdempotencyLeaseLostError(claim.id);
   };
 
-  return { begin, finish, abort: release, commit };
+  return { store, begin, finish, abort: release, commit };
 }

@@ -12,6 +12,12 @@ export function requirePositiveInteger(option: string, value: unknown): void {
   if (!Number.isInteger(value) || (value as number) <= 0) throw new TypeError(`Expected \`${option}\` to be a positive integer, got ${describe(value)}.`);
 }
 
+/** @throws {TypeError} unless `value` is a finite number above zero. */
+export function requirePositiveNumber(option: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new TypeError(`Expected \`${option}\` to be a positive number, got ${describe(value)}.`);
+}
+
 /** @throws {TypeError} unless `value` is a whole number of zero or more. */
 export function requireNonNegativeInteger(option: string, value: unknown): void {
   if (!Number.isInteger(value) || (value as number) < 0) throw new TypeError(`Expected \`${option}\` to be a non-negative integer, got ${describe(value)}.`);
@@ -21,4 +27,9 @@ export function requireNonNegativeInteger(option: string, value: unknown): void 
 export function requireFunction(option: string, value: unknown, optional = true): void {
   if (value === undefined && optional) return;
   if (typeof value !== 'function') throw new TypeError(`Expected \`${option}\` to be a function, got ${describe(value)}.`);
+}
+
+/** A copy of `options` without its `undefined` fields: an option passed as `undefined` means "use the default". */
+export function stripUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

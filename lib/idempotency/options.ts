@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import { requireFunction, requireNonNegativeInteger, requirePositiveInteger } from './option-checks.js';
+import { requireFunction, requireNonNegativeInteger, requirePositiveInteger, stripUndefined } from './option-checks.js';
 import type { IdempotencyStore } from './store/store.js';
 import type { IdempotencyOutcome } from './outcome.js';
 
@@ -36,7 +36,8 @@ export interface IdempotencyOptions<TInput, TResult = unknown> {
   localCacheMaxEntries?: number;
   /**
    * How long, in ms, a duplicate that finds its key in progress (same payload) waits for the first call's answer
-   * before `IdempotencyInProgressError`; never past the invocation's remaining time less 1 s. While it waits it reads
+   * before `IdempotencyInProgressError`; never past the invocation's remaining time less 1 s (less Middy's
+   * `timeoutEarlyInMillis` too, under `withIdempotencyTimeout`). While it waits it reads
    * the record with backoff (25 ms doubling to 250 ms); it replays a completion, or claims the key when it is released or
    * its lease ends. 0 answers at once. Needs a store with `get`. @default 0 (`httpIdempotency()`: 5_000)
    */
@@ -92,9 +93,4 @@ export function resolveIdempotencyOptions<TInput, TResult>(options: IdempotencyO
     throw new TypeError(`Expected \`onMissingKey\` to be 'error' or 'skip', got ${String(resolved.onMissingKey)}.`);
   }
   return resolved;
-}
-
-// An option passed as `undefined` means "use the default", as with every other option in the ecosystem.
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

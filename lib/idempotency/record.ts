@@ -56,3 +56,8 @@ export function secondsUntilLeaseEnds(record: Pick<IdempotencyRecord, 'leaseExpi
 export function claimExpiresAtEpochSeconds(claim: { readonly expiresAtEpochSeconds: number; readonly leaseExpiresAtEpochMs: number }): number {
   return Math.max(claim.expiresAtEpochSeconds, Math.ceil(claim.leaseExpiresAtEpochMs / 1000));
 }
+
+/** True when both the record and the request carry a fingerprint and they differ: the key was used with another payload. */
+export function fingerprintsDiffer(record: Pick<IdempotencyRecord, 'fingerprintHash'>, fingerprintHash: string | undefined): boolean {
+  return fingerprintHash !== undefined && record.fingerprintHash !== undefined && fingerprintHash !== record.fingerprintHash;
+}

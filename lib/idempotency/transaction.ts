@@ -1,5 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { findHeldClaim } from './claim-state.js';
+import { requireUncommittedClaim } from './claim-state.js';
 import { completeWithWrites } from './store/dynamodb-transaction.js';
 
 /** What {@link completeWithTransaction} writes. */
@@ -40,12 +40,6 @@ export interface TransactionCompletion {
  * ```
  */
 export async function completeWithTransaction(contextOrRequest: object, completion: TransactionCompletion): Promise<void> {
-  const held = findHeldClaim(contextOrRequest);
-  if (held === undefined) {
-    throw new TypeError(
-      'No idempotency claim is bound to this object: pass the Lambda context (or Middy request) of a handler wrapped by idempotency(), httpIdempotency() or makeIdempotent().',
-    );
-  }
-  if (held.committed) throw new TypeError('This invocation already committed its idempotency record.');
+  const held = requireUncommittedClaim(contextOrRequest);
   await held.commit(completion.writes, completion.result, completeWithWrites);
 }

@@ -7,6 +7,7 @@ import { gatewayAnswers } from './gateway-answers.js';
 import { invokeWithin } from './handler-invocation.js';
 import { createInvocationContext } from './invocation-context.js';
 import { parseRequestTarget } from './request-target.js';
+import { answerShopPage } from './shop-page.js';
 import { isApiResource, matchRoute } from './route-matcher.js';
 import { createModelCheck, type ModelSchema } from './request-model.js';
 import { orderBodySchema } from '../../functions/orders/order-schema.js';
@@ -48,13 +49,15 @@ export interface BridgedAnswer {
  * unknown route or method gets API Gateway's 403, a preflight on a resource the stack's 204 with the CORS headers, an
  * order body the model rejects the stack's 400, an aborted body a 400, a handler that throws, outlives its Lambda
  * timeout or returns something that is not a sendable proxy result a 502, and one still running after
- * `integrationTimeoutMs` a 504.
+ * `integrationTimeoutMs` a 504. A `GET` of one of the example shop page's files, which the stack does not serve, gets
+ * that file (see `answerShopPage`).
  */
 export async function bridgeHttpRequest(bridge: HttpBridge, request: IncomingMessage): Promise<BridgedAnswer> {
   const method = request.method ?? 'GET';
   const target = parseRequestTarget(request.url ?? '/');
   const path = (request.url ?? '/').split('?')[0];
-  const { answer, failure } = await answerRequest(bridge, request, method, target.segments);
+  const page = await answerShopPage(method, path);
+  const { answer, failure } = page === undefined ? await answerRequest(bridge, request, method, target.segments) : { answer: page };
   const replayed = Object.entries(answer.headers ?? {}).some(([name, value]) => name.toLowerCase() === 'idempotent-replayed' && String(value) === 'true');
   return { answer, bridged: { method, path, status: answer.statusCode, replayed, ...(failure === undefined ? {} : { failure }) } };
 }

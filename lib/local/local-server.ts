@@ -27,6 +27,8 @@ export interface LocalServerOptions {
   integrationTimeoutMs?: number;
   /** Receives one line per request, malformed ones included: method, path, status, replayed or not, milliseconds. @default undefined */
   log?: RequestLog;
+  /** The payment provider `POST /orders` charges each order at. @default undefined: orders are placed without a charge */
+  paymentProviderUrl?: string;
 }
 
 /** A running local orders API. */
@@ -75,6 +77,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   process.env[functionEnvironment.dynamoDBEndpoint] = options.dynamoDBEndpoint;
   process.env[functionEnvironment.idempotencyTableName] = tableNames.idempotencyTableName;
   process.env[functionEnvironment.ordersTableName] = tableNames.ordersTableName;
+  if (options.paymentProviderUrl !== undefined) process.env[functionEnvironment.paymentProviderUrl] = options.paymentProviderUrl;
   const handlers = new Map<string, ProxyHandler>();
   for (const route of orderRoutes) {
     const module = (await import(pathToFileURL(join(functionsDirectory, route.entry)).href)) as { handler: ProxyHandler };

@@ -66,6 +66,7 @@ describe('OrdersApiStack functions', () => {
         Variables: {
           [functionEnvironment.ordersTableName]: { Ref: idOf(stack.ordersTable) },
           [functionEnvironment.idempotencyTableName]: route.usesIdempotency ? { Ref: idOf(stack.idempotencyTable.table) } : Match.absent(),
+          [functionEnvironment.paymentProviderUrl]: route.chargesPayment === true ? { Ref: 'PaymentProviderUrl' } : Match.absent(),
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
@@ -85,6 +86,11 @@ describe('OrdersApiStack functions', () => {
       expect(allowedPairs(template, idOf(fn.role!)).sort()).toEqual(expected.sort());
     },
   );
+
+  it('takes the payment provider’s URL as a parameter, empty by default, and gives it only to the function that charges', () => {
+    template.hasParameter('PaymentProviderUrl', { Type: 'String', Default: '' });
+    expect(orderRoutes.filter((route) => route.chargesPayment === true).map((route) => route.name)).toEqual(['CreateOrder']);
+  });
 
   it('attaches no managed policy to the function roles', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
@@ -203,11 +209,73 @@ describe('OrdersApiStack API', () => {
     });
   });
 
-  it('outputs the API URL and both table names, and nothing else', () => {
-    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['ApiUrl', 'IdempotencyTableName', 'OrdersTableName']);
+  it('outputs the API URL, both table names and the alarm topic, and nothing else', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'IdempotencyTableName', 'OrdersTableName']);
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: idOf(stack.alarmTopic) } });
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
     template.hasOutput('IdempotencyTableName', { Value: { Ref: idOf(stack.idempotencyTable.table) } });
     template.hasOutput('OrdersTableName', { Value: { Ref: idOf(stack.ordersTable) } });
+  });
+});
+
+describe('OrdersApiStack monitoring', () => {
+  const idempotentRoutes = orderRoutes.filter((route) => route.usesIdempotency);
+  const functionDimension = (name: string) => [{ Name: 'FunctionName', Value: { Ref: idOf(stack.functions.get(name)!) } }];
+
+  it('alarms on the store, lost leases and the in-progress rate of each idempotent function, and on table throttling, notifying the topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * idempotentRoutes.length + 1);
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: idOf(stack.alarmTopic) }],
+      EvaluationPeriods: 5,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it.each(idempotentRoutes.map((route) => [route.name] as const))('watches %s: StoreError, LeaseLost and InProgress by function name, each minute', (name) => {
+    for (const [metricName, threshold] of [
+      ['StoreError', 1],
+      ['LeaseLost', 1],
+      ['InProgress', 10],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: threshold,
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: { Metric: { Namespace: 'LambdaIdempotency', MetricName: metricName, Dimensions: functionDimension(name) }, Period: 60, Stat: 'Sum' },
+          }),
+        ]),
+      });
+    }
+  });
+
+  it('watches no function that does not use idempotency', () => {
+    const alarms = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const route of orderRoutes.filter((candidate) => !candidate.usesIdempotency)) {
+      expect(alarms).not.toContain(JSON.stringify(functionDimension(route.name)));
+    }
+  });
+
+  it('watches the idempotency table for throttling and shows one dashboard', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: {
+              Namespace: 'AWS/DynamoDB',
+              MetricName: 'WriteThrottleEvents',
+              Dimensions: [{ Name: 'TableName', Value: { Ref: idOf(stack.idempotencyTable.table) } }],
+            },
+          }),
+        }),
+      ]),
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('only accepts TLS on the alarm topic', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
   });
 });
 

@@ -10,6 +10,7 @@ import { localDynamoDBClientConfig } from '../../lib/local/local-client-config.j
 import { ensureLocalTables } from '../../lib/local/local-tables.js';
 import { ordersApiStackName } from '../../lib/orders-api-app.js';
 import { restEvent, type RestEventParts } from '../support/api-gateway-events.js';
+import { parseEmfLine } from '../support/emf-specification.js';
 import { createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
 import { createOutdir } from './cdk-template.js';
 
@@ -57,7 +58,7 @@ describe('npm run synth', () => {
     expect(existsSync(join(bundleOf('GetOrder'), 'index.mjs.map'))).toBe(true);
   });
 
-  it('deploys bundles that replay a placed order from DynamoDB', async () => {
+  it('deploys bundles that replay a placed order from DynamoDB and write one EMF metrics line per idempotent invocation', async () => {
     // Arrange
     const tables = { idempotencyTableName: `bundle-idempotency-${Date.now()}`, ordersTableName: `bundle-orders-${Date.now()}` };
     await ensureLocalTables(createTestClient(), tables);
@@ -77,7 +78,9 @@ describe('npm run synth', () => {
           [functionEnvironment.idempotencyTableName]: tables.idempotencyTableName,
         },
       });
-      return JSON.parse(stdout) as { statusCode: number; headers?: Record<string, string>; body: string };
+      const lines = stdout.split('\n');
+      const response = JSON.parse(lines.at(-1) as string) as { statusCode: number; headers?: Record<string, string>; body: string };
+      return { ...response, metricLines: lines.slice(0, -1).map((line) => parseEmfLine(line)) };
     };
     const intent = await invoke('CreateOrderIntent', { method: 'POST', resource: '/order-intents', path: '/order-intents' });
     const { orderId } = JSON.parse(intent.body) as { orderId: string };
@@ -97,5 +100,8 @@ describe('npm run synth', () => {
     expect(intent.statusCode).toBe(201);
     expect(first.statusCode).toBe(201);
     expect(second).toMatchObject({ statusCode: 201, body: first.body, headers: { [replayedHeader]: 'true' } });
+    expect(intent.metricLines).toEqual([]);
+    expect(first.metricLines).toEqual([expect.objectContaining({ FunctionName: 'bundle-test', Namespace: 'place-order', Claimed: 1, Completed: 1 })]);
+    expect(second.metricLines).toEqual([expect.objectContaining({ FunctionName: 'bundle-test', Namespace: 'place-order', Replayed: 1 })]);
   }, 90_000);
 });

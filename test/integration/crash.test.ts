@@ -1,23 +1,21 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { IdempotencyInProgressError } from '../../lib/idempotency/index.js';
 import { createOrdersTable, dynamoDBEndpoint } from '../support/dynamodb.js';
-import { createLambdaContext } from '../support/lambda-context.js';
 import { placeOrderAndKill } from '../support/processes/killed-worker.js';
-import { createOrderPlacer, type PlacerStep } from '../support/processes/order-placer.js';
+import { createOrderClient, type OrderClient } from '../support/processes/order-client.js';
+import type { PlacerStep } from '../support/processes/order-placer.js';
 import { replayHint, seededRandom, testSeed } from '../support/seed.js';
 import { useStoreFixture } from '../support/store-fixture.js';
 
 const leaseMs = 1_500;
 const iterations = 10;
-// More in-progress answers than this, each waited out, means a lease longer than the dead worker's: a bug.
-const maxLeasesWaited = 3;
 
 const fixture = useStoreFixture();
 let ordersTable: string;
+let orders: OrderClient;
 
 beforeAll(async () => {
   ordersTable = await createOrdersTable(fixture.client);
+  orders = createOrderClient(fixture.store, fixture.client, ordersTable);
 });
 
 /** Runs the worker for `key` and SIGKILLs it at `killAfter` (or `delayMs` after it); resolves with the steps it printed. */
@@ -34,35 +32,6 @@ async function runAndKill(key: string, killAfter: PlacerStep, delayMs?: number):
   return steps;
 }
 
-/**
- * Retries like a client would, as the same function the worker was (so it meets the same record): on in-progress, it
- * waits the Retry-After the answer gives (the end of the dead invocation's lease) and tries again. It is bounded by a
- * number of leases, not of attempts or seconds, so a slow machine cannot exhaust it.
- */
-async function retryUntilAnswered(key: string): Promise<{ orderId: string }> {
-  const placeOrder = createOrderPlacer(fixture.store, ordersTable);
-  for (let leases = 0; ; leases++) {
-    try {
-      return await placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remainingMs: 10_000 }));
-    } catch (error) {
-      if (!(error instanceof IdempotencyInProgressError) || leases === maxLeasesWaited) throw error;
-      await new Promise((resolve) => setTimeout(resolve, error.retryAfterSeconds * 1000));
-    }
-  }
-}
-
-async function ordersFor(key: string): Promise<string[]> {
-  const scan = await fixture.client.send(
-    new ScanCommand({
-      TableName: ordersTable,
-      ConsistentRead: true,
-      FilterExpression: 'idempotencyKey = :key',
-      ExpressionAttributeValues: { ':key': { S: key } },
-    }),
-  );
-  return (scan.Items ?? []).map((item) => item.orderId?.S ?? '');
-}
-
 describe('a Lambda process killed with SIGKILL', () => {
   it('leaves no order when killed after the claim, and the retry after the lease places exactly one', async () => {
     // Arrange
@@ -70,13 +39,13 @@ describe('a Lambda process killed with SIGKILL', () => {
 
     // Act
     const steps = await runAndKill(key, 'claimed');
-    const ordersAfterCrash = await ordersFor(key);
-    const retried = await retryUntilAnswered(key);
+    const ordersAfterCrash = await orders.ordersFor(key);
+    const retried = await orders.retryUntilAnswered(key);
 
     // Assert
     expect(steps).toEqual(['claimed']);
     expect(ordersAfterCrash).toEqual([]);
-    expect(await ordersFor(key)).toEqual([retried.orderId]);
+    expect(await orders.ordersFor(key)).toEqual([retried.orderId]);
   });
 
   it('replays to the retry when killed after the transaction, with still exactly one order', async () => {
@@ -85,8 +54,8 @@ describe('a Lambda process killed with SIGKILL', () => {
 
     // Act
     const steps = await runAndKill(key, 'committed');
-    const ordersAfterCrash = await ordersFor(key);
-    const retried = await retryUntilAnswered(key);
+    const ordersAfterCrash = await orders.ordersFor(key);
+    const retried = await orders.retryUntilAnswered(key);
 
     // Assert
     expect(steps).toEqual(['claimed', 'committed']);
@@ -107,11 +76,11 @@ describe('a Lambda process killed with SIGKILL', () => {
     const results = [];
     for (const plan of plans) {
       await runAndKill(plan.key, plan.killAfter, plan.delayMs);
-      const retried = await retryUntilAnswered(plan.key);
-      results.push({ plan, retried, orders: await ordersFor(plan.key) });
+      const retried = await orders.retryUntilAnswered(plan.key);
+      results.push({ plan, retried, placed: await orders.ordersFor(plan.key) });
     }
 
     // Assert
-    for (const { retried, orders } of results) expect(orders).toEqual([retried.orderId]);
+    for (const { retried, placed } of results) expect(placed).toEqual([retried.orderId]);
   }, 120_000);
 });

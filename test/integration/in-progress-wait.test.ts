@@ -6,10 +6,13 @@ import {
   createDynamoDBStore,
   createSqsBatchHandler,
   httpIdempotency,
+  idempotency,
   IdempotencyInProgressError,
   IdempotencyPayloadMismatchError,
   IdempotencyStoreError,
   makeIdempotent,
+  withIdempotencyTimeout,
+  type IdempotencyOptions,
   type IdempotencyOutcome,
   type IdempotencyStore,
 } from '../../lib/idempotency/index.js';
@@ -45,6 +48,10 @@ const claims = () => counter.calls.PutItemCommand ?? 0;
 // Generous: where a test expects an answer, a loaded machine only waits longer; the first call never takes this long.
 const generousWaitMs = 60_000;
 const roomyContext = () => createLambdaContext({ remainingMs: 600_000 });
+// A clock that stands still: a wait budget is then spent in time slept alone (25, 50, 100, … ms), never in the time a
+// loaded machine takes for the claim, so the polls a budget allows are always the same.
+const frozenMs = Date.now();
+const frozenClock = () => frozenMs;
 
 describe.each(adapters)('a duplicate of a call in progress, through the %s', (_name, wrap) => {
   const setUp = (options: { waitForInProgressMs: number; now?: () => number }) => {
@@ -114,29 +121,30 @@ describe.each(adapters)('a duplicate of a call in progress, through the %s', (_n
   });
 
   it('answers IdempotencyInProgressError once its wait budget is spent, the first call still running', async () => {
-    const { handler, gate, outcomes, runs } = setUp({ waitForInProgressMs: 200 });
+    const { handler, gate, outcomes, runs } = setUp({ waitForInProgressMs: 200, now: frozenClock });
     const key = randomUUID();
     const first = handler({ key }, roomyContext());
     await waitFor(() => runs() === 1);
     await expect(handler({ key }, roomyContext())).rejects.toBeInstanceOf(IdempotencyInProgressError);
     expect(runs()).toBe(1);
-    expect(reads()).toBeGreaterThanOrEqual(1);
+    // 200 ms slept as 25 + 50 + 100 + 25: four polls, one read each.
+    expect(reads()).toBe(4);
     expect(outcomes.find((outcome) => outcome.type === 'in-progress')?.storeCalls).toBe(reads());
     gate.open();
     await first;
   });
 
   it('never waits past the invocation’s remaining time less the answer margin', async () => {
-    const { handler, gate, outcomes, runs } = setUp({ waitForInProgressMs: 600_000 });
+    const { handler, gate, outcomes, runs } = setUp({ waitForInProgressMs: 600_000, now: frozenClock });
     const key = randomUUID();
     const first = handler({ key }, roomyContext());
     await waitFor(() => runs() === 1);
     // 800 ms left is less than the 1 s margin: no wait, no read.
     await expect(handler({ key }, createLambdaContext({ remainingMs: 800 }))).rejects.toBeInstanceOf(IdempotencyInProgressError);
     expect(reads()).toBe(0);
-    // 1.5 s left: it waits (and reads) for at most 0.5 s, then answers while the first call still runs.
+    // 1.5 s left: it waits 0.5 s (25 + 50 + 100 + 200 + 125 ms, five reads), then answers while the first call still runs.
     await expect(handler({ key }, createLambdaContext({ remainingMs: 1_500 }))).rejects.toBeInstanceOf(IdempotencyInProgressError);
-    expect(reads()).toBeGreaterThanOrEqual(1);
+    expect(reads()).toBe(5);
     expect(outcomes.filter((outcome) => outcome.type === 'in-progress').map((outcome) => outcome.storeCalls)).toEqual([0, reads()]);
     expect(runs()).toBe(1);
     gate.open();
@@ -180,7 +188,7 @@ describe.each(adapters)('a duplicate of a call in progress, through the %s', (_n
 
 describe('httpIdempotency and a duplicate in progress', () => {
   const post = (key: string, body = '{"sku":"book"}') => restEvent({ headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body });
-  const setUp = (options: { waitForInProgressMs?: number } = {}) => {
+  const setUp = (options: { waitForInProgressMs?: number; now?: () => number } = {}) => {
     const gate = createGate();
     const outcomes: IdempotencyOutcome[] = [];
     let runs = 0;
@@ -209,14 +217,15 @@ describe('httpIdempotency and a duplicate in progress', () => {
   });
 
   it('waits by default, then answers 409 with Retry-After when the first request is still running', async () => {
-    const { invoke, gate, outcomes, runs } = setUp();
+    const { invoke, gate, outcomes, runs } = setUp({ now: frozenClock });
     const key = randomUUID();
     const first = invoke(post(key));
     await waitFor(() => runs() === 1);
     const second = await invoke(post(key));
     expect(second.statusCode).toBe(409);
     expect(second.headers?.['Retry-After']).toMatch(/^\d+$/);
-    expect(reads()).toBeGreaterThanOrEqual(1);
+    // The default 5 s, slept as 25 + 50 + 100 + 200 ms, then 18 × 250 and 125 ms: 23 polls, one read each.
+    expect(reads()).toBe(23);
     expect(outcomes.find((outcome) => outcome.type === 'in-progress')?.storeCalls).toBe(reads());
     gate.open();
     await first;
@@ -304,5 +313,63 @@ describe('waitForInProgressMs at construction', () => {
     expect(reads()).toBe(0);
     gate.open();
     await first;
+  });
+});
+
+describe('a wait under Middy’s early timeout (withIdempotencyTimeout)', () => {
+  // Middy answers an invocation `timeoutEarlyInMillis` before its Lambda deadline. A wait still polling after that instant
+  // reads for an invocation that has already answered (and would claim the key for a handler Middy has already cut off).
+  // The remaining time follows the injected clock, which the test moves; Middy's own timer (5 min) never fires.
+  const timeoutEarlyInMillis = 300_000;
+  type Event = { key: string };
+  type Body = (event: Event, context?: Context) => Promise<string>;
+  const shapes: Array<[string, (body: Body, options: IdempotencyOptions<Event, string>) => (event: Event, context: Context) => Promise<string>]> = [
+    [
+      'idempotency() in the Middy chain',
+      (body, options) => middy<Event, string>(withIdempotencyTimeout({ timeoutEarlyInMillis })).use(idempotency(options)).handler(body),
+    ],
+    [
+      'makeIdempotent() inside the Middy handler',
+      (body, options) =>
+        middy<Event, string>(withIdempotencyTimeout({ timeoutEarlyInMillis })).handler(makeIdempotent(body, { ...options, namespace: 'wait-under-timeout' })),
+    ],
+  ];
+
+  it.each(shapes)('stops reading once Middy’s early timeout is due, through %s', async (_shape, build) => {
+    // Arrange
+    const gate = createGate();
+    let runs = 0;
+    const body: Body = async () => {
+      runs += 1;
+      await gate.opened;
+      return 'first';
+    };
+    let clockMs = Date.now();
+    const lambdaEndsAtMs = clockMs + 600_000;
+    const context = () => createLambdaContext({ remaining: () => lambdaEndsAtMs - clockMs });
+    const handler = build(body, { store: fixture.store, key: (event) => event.key, waitForInProgressMs: 600_000, now: () => clockMs });
+    const key = randomUUID();
+    const first = handler({ key }, context());
+    await waitFor(() => runs === 1);
+    let settled = false;
+    const duplicate = handler({ key }, context());
+    duplicate.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await waitFor(() => reads() >= 1);
+
+    // Act: the invocation reaches the instant Middy answers it.
+    const readsBefore = reads();
+    clockMs += timeoutEarlyInMillis;
+    await waitFor(() => settled || reads() >= readsBefore + 2);
+
+    // Assert: the read in flight at most, then the in-progress answer; the handler never ran for the duplicate.
+    gate.open();
+    await expect(first).resolves.toBe('first');
+    expect(settled).toBe(true);
+    await expect(duplicate).rejects.toBeInstanceOf(IdempotencyInProgressError);
+    expect(reads()).toBeLessThanOrEqual(readsBefore + 1);
+    expect(runs).toBe(1);
   });
 });

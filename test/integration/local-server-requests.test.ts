@@ -73,6 +73,26 @@ describe('paths API Gateway REST routes in its own way', () => {
   });
 });
 
+describe('the example shop page', () => {
+  it("is served at exactly /, /shop.css and /shop.js, for GET only; any other path or method gets the API's 403", async () => {
+    // Act
+    const served = await Promise.all(['/', '/?from=readme', '/shop.css', '/shop.js'].map(async (path) => ({ path, answer: await get(path) })));
+    const refused = await Promise.all(['/index.html', '/shop', '/shop.js/', '//shop.js', '/x/../shop.js', '/functions/routes.ts'].map(get));
+    const posted = await sendRawRequest(api.server.url, { method: 'POST', path: '/', headers: [], body: Buffer.alloc(0) });
+
+    // Assert
+    expect(served.map(({ path, answer }) => ({ path, status: answer.statusCode, type: answer.headers['content-type'] }))).toEqual([
+      { path: '/', status: 200, type: 'text/html; charset=utf-8' },
+      { path: '/?from=readme', status: 200, type: 'text/html; charset=utf-8' },
+      { path: '/shop.css', status: 200, type: 'text/css; charset=utf-8' },
+      { path: '/shop.js', status: 200, type: 'text/javascript; charset=utf-8' },
+    ]);
+    expect(served[0].answer.body).toContain('<script type="module" src="/shop.js"></script>');
+    expect(served[0].answer.headers['content-security-policy']).toBe("default-src 'self'");
+    for (const answer of [...refused, posted]) expect(answer).toMatchObject(missingToken);
+  });
+});
+
 // Request lines a hostile or broken client may send: any method token, any path made of odd segments, any version.
 const method = fc.oneof(
   fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'get', 'G ET', ''),

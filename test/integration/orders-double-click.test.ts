@@ -56,3 +56,49 @@ describe('a double click on the example orders API', () => {
     expect(orders).toHaveLength(ordersBefore + 1);
   });
 });
+
+describe('a duplicate while the first request runs, over real sockets', () => {
+  it('another body with the same key gets 422 at once, without reading the record', async () => {
+    // Arrange
+    const key = randomUUID();
+    const send = (body: string) => api.send('POST', '/orders', { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body });
+    injector.hold();
+    const transactionsBefore = count('TransactWriteItems');
+    const first = send(orderBody);
+    await waitFor(() => count('TransactWriteItems') > transactionsBefore);
+    const readsBefore = count('GetItem');
+
+    // Act
+    const other = await send('{"productId":"p-2","quantity":1}');
+    injector.release();
+
+    // Assert
+    expect(other.status).toBe(422);
+    expect(other.body.type).toBe('urn:lambda-idempotency:payload-mismatch');
+    expect(count('GetItem')).toBe(readsBefore);
+    expect((await first).status).toBe(201);
+  });
+
+  it('the same request gets 409 with Retry-After once the 5 s wait is spent, the first still running', async () => {
+    // Arrange: the first request's transaction stays held until the second has its answer, however long that takes.
+    const key = randomUUID();
+    const send = () => api.send('POST', '/orders', { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: orderBody });
+    injector.hold();
+    const transactionsBefore = count('TransactWriteItems');
+    const first = send();
+    await waitFor(() => count('TransactWriteItems') > transactionsBefore);
+    const readsBefore = count('GetItem');
+
+    // Act
+    const second = await send();
+    injector.release();
+
+    // Assert: it polled, then refused; the first is not asserted on, since a loaded machine may push it past the
+    // function's 10 s timeout while it is held (the local server then answers it 502, as Lambda would).
+    expect(second.status).toBe(409);
+    expect(second.body.type).toBe('urn:lambda-idempotency:in-progress');
+    expect(second.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(count('GetItem')).toBeGreaterThan(readsBefore);
+    await first;
+  });
+});

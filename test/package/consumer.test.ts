@@ -3,8 +3,10 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsumerPackage } from '../support/consumer-lockfile.js';
+import { cliEnvironment } from '../support/cli-process.js';
 import { installConsumer, packRepository, repositoryRoot, run } from '../support/consumer-project.js';
 import { createIdempotencyTable, createTestClient, dynamoDBEndpoint } from '../support/dynamodb.js';
+import { parseEmfLine } from '../support/emf-specification.js';
 
 // Packing runs the TypeScript build and installing extracts aws-cdk-lib: on a loaded 2-core machine that takes
 // minutes, so the bounds are wide; they only stop a hung step.
@@ -83,15 +85,25 @@ async function bundleHandler(directory: string, format: 'cjs' | 'esm'): Promise<
   return outfile;
 }
 
-/** Runs the bundle twice with one event against DynamoDB Local and returns both answers and the executions counted. */
-async function invokeTwice(directory: string, bundle: string, key: string): Promise<{ first: unknown; replay: unknown; executions: number }> {
+/** Runs the bundle twice with one event against DynamoDB Local: both answers, the executions counted and the EMF lines written. */
+async function invokeTwice(
+  directory: string,
+  bundle: string,
+  key: string,
+): Promise<{ first: unknown; replay: unknown; executions: number; metricLines: string[] }> {
   const tableName = await createIdempotencyTable(createTestClient());
   const env = { ...childEnv, DYNAMODB_ENDPOINT: dynamoDBEndpoint(), IDEMPOTENCY_TABLE_NAME: tableName };
-  return JSON.parse(await run(process.execPath, ['run-twice.mjs', bundle, key], { cwd: directory, env })) as {
-    first: unknown;
-    replay: unknown;
-    executions: number;
-  };
+  // The handler's metrics lines come first, one per invocation; run-twice.mjs prints its answers last, without a newline.
+  const lines = (await run(process.execPath, ['run-twice.mjs', bundle, key], { cwd: directory, env })).split('\n');
+  const answers = JSON.parse(lines.at(-1) as string) as { first: unknown; replay: unknown; executions: number };
+  return { ...answers, metricLines: lines.slice(0, -1) };
+}
+
+/** Runs the `lambda-idempotency` bin npm installed (shebang, executable bit, its own dependencies) on a fresh table. */
+async function listWithInstalledBin(directory: string): Promise<string> {
+  const tableName = await createIdempotencyTable(createTestClient());
+  const bin = join(directory, 'node_modules/.bin/lambda-idempotency');
+  return run(bin, ['list', '--table', tableName, '--endpoint', dynamoDBEndpoint()], { cwd: directory, env: cliEnvironment() });
 }
 
 describe('the packed package, installed offline with the current peer versions', () => {
@@ -114,7 +126,7 @@ describe('the packed package, installed offline with the current peer versions',
   );
 
   it.each(['cjs', 'esm'] as const)(
-    'bundles with esbuild as NodejsFunction does (%s) and replays the first answer against DynamoDB Local',
+    'bundles with esbuild as NodejsFunction does (%s), replays the first answer against DynamoDB Local and writes one EMF line per invocation',
     async (format) => {
       // Arrange
       const bundle = await bundleHandler(consumer(), format);
@@ -126,12 +138,16 @@ describe('the packed package, installed offline with the current peer versions',
       expect(result.first).toEqual({ charged: 42, paymentId: expect.any(String) });
       expect(result.replay).toEqual(result.first);
       expect(result.executions).toBe(1);
+      expect(result.metricLines.map((line) => parseEmfLine(line))).toEqual([
+        expect.objectContaining({ FunctionName: 'consumer', Namespace: 'charge', Claimed: 1, Completed: 1 }),
+        expect.objectContaining({ FunctionName: 'consumer', Namespace: 'charge', Replayed: 1 }),
+      ]);
     },
     stepTimeoutMs,
   );
 
   it(
-    'is loaded with require() from CommonJS, both entry points, and synthesises the IdempotencyTable',
+    'is loaded with require() from CommonJS, both entry points, and synthesises the IdempotencyTable and IdempotencyMonitoring',
     async () => {
       // Act
       const output = await run(process.execPath, ['require-check.cjs', join(consumer(), 'cdk.out')], { cwd: consumer(), env: childEnv });
@@ -139,7 +155,15 @@ describe('the packed package, installed offline with the current peer versions',
       // Assert
       const result = JSON.parse(output) as { exports: number; resourceTypes: string[] };
       expect(result.exports).toBeGreaterThan(10);
-      expect(result.resourceTypes).toContain('AWS::DynamoDB::Table');
+      expect(result.resourceTypes).toEqual(expect.arrayContaining(['AWS::DynamoDB::Table', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard']));
+    },
+    stepTimeoutMs,
+  );
+
+  it(
+    'installs the lambda-idempotency command, which lists a table on DynamoDB Local',
+    async () => {
+      expect(await listWithInstalledBin(consumer())).toMatch(/^RECORD ID +STATUS +LEASE END +RETENTION END\n$/);
     },
     stepTimeoutMs,
   );
@@ -176,6 +200,14 @@ describe('the packed package, installed offline with the lowest claimed peer ver
       expect(result.first).toEqual({ charged: 42, paymentId: expect.any(String) });
       expect(result.replay).toEqual(result.first);
       expect(result.executions).toBe(1);
+    },
+    stepTimeoutMs,
+  );
+
+  it(
+    'runs the lambda-idempotency command with the lowest SDK',
+    async () => {
+      expect(await listWithInstalledBin(consumer())).toMatch(/^RECORD ID +STATUS +LEASE END +RETENTION END\n$/);
     },
     stepTimeoutMs,
   );

@@ -59,6 +59,8 @@ export async function installConsumer(directory: string, tarball: string, packag
     peerDependencies: ours.peerDependencies,
     peerDependenciesMeta: ours.peerDependenciesMeta,
     engines: ours.engines,
+    // npm ci links the commands its lockfile lists, as `npm install` records them.
+    bin: ours.bin,
   };
   const consumerLock = {
     name: 'consumer',

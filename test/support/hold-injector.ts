@@ -1,16 +1,20 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { listenOnLoopback } from './loopback-endpoint.js';
 
-/** A TCP fault injector in front of DynamoDB that holds back the next request of one operation until released. */
+/** A TCP fault injector in front of DynamoDB that holds back or cuts requests of chosen operations. */
 export interface HoldInjector {
   /** `http://127.0.0.1:<port>`: give it to the code under test as its DynamoDB endpoint. */
   readonly endpoint: string;
   /** How many requests of each operation (`GetItem`, `PutItem`, …) reached the injector. */
   readonly seen: Record<string, number>;
-  /** Holds back the next request of the operation (and what follows it on its connection). */
-  hold(): void;
-  /** Sends the held request, and what followed it on its connection, on to DynamoDB. */
-  release(): void;
+  /** Holds back the next request of `operation` (and what follows it on its connection). @default the injector's operation */
+  hold(operation?: string): void;
+  /** Sends the held request of `operation`, and what followed it on its connection, on to DynamoDB. @default the injector's operation */
+  release(operation?: string): void;
+  /** From now on resets the connection of every request of `operation` before it reaches DynamoDB, retries included. */
+  cut(operation: string): void;
+  /** Lets requests of `operation` through again after {@link HoldInjector.cut}. */
+  mend(operation: string): void;
   stop(): Promise<void>;
 }
 
@@ -18,15 +22,18 @@ const operationPattern = /x-amz-target:\s*DynamoDB_20120810\.(\w+)/i;
 
 /**
  * Fault injector: a TCP proxy to `target` (DynamoDB Local) that, once asked to {@link HoldInjector.hold}, holds the next
- * request of `operation` (say `TransactWriteItems`) until {@link HoldInjector.release}, as a slow network or a busy partition would. A handler
- * under test then stays in progress for exactly as long as the test decides, whatever the machine's speed.
+ * request of an operation (by default `operation`, say `TransactWriteItems`) until {@link HoldInjector.release}, as a
+ * slow network or a busy partition would; or, once asked to {@link HoldInjector.cut}, drops the connection of every
+ * request of an operation, as a network that loses DynamoDB would. A handler under test then stays in progress, or
+ * meets the outage, for exactly as long as the test decides, whatever the machine's speed.
  */
 export async function startHoldInjector(target: string, operation: string): Promise<HoldInjector> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   const seen: Record<string, number> = {};
-  let heldBack: (() => void) | undefined;
-  let holding = false;
+  const toHold = new Set<string>();
+  const heldBack = new Map<string, () => void>();
+  const cutOperations = new Set<string>();
   const server = createServer((client) => {
     const upstream = connect(Number(port), hostname);
     for (const socket of [client, upstream]) {
@@ -39,13 +46,16 @@ export async function startHoldInjector(target: string, operation: string): Prom
     client.on('data', (chunk: Buffer) => {
       const named = operationPattern.exec(chunk.toString('latin1'))?.[1];
       if (named !== undefined) seen[named] = (seen[named] ?? 0) + 1;
-      if (named === operation && holding) {
-        holding = false;
+      if (named !== undefined && cutOperations.has(named)) {
+        client.destroy();
+        return;
+      }
+      if (named !== undefined && toHold.delete(named)) {
         held = true;
-        heldBack = () => {
+        heldBack.set(named, () => {
           held = false;
           for (const queued of queue.splice(0)) upstream.write(queued);
-        };
+        });
       }
       if (held) queue.push(chunk);
       else upstream.write(chunk);
@@ -58,12 +68,18 @@ export async function startHoldInjector(target: string, operation: string): Prom
   return {
     endpoint,
     seen,
-    hold: () => {
-      holding = true;
+    hold: (held = operation) => {
+      toHold.add(held);
     },
-    release: () => {
-      heldBack?.();
-      heldBack = undefined;
+    release: (held = operation) => {
+      heldBack.get(held)?.();
+      heldBack.delete(held);
+    },
+    cut: (cut) => {
+      cutOperations.add(cut);
+    },
+    mend: (cut) => {
+      cutOperations.delete(cut);
     },
     stop: async () => {
       for (const socket of sockets) socket.destroy();

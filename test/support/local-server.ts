@@ -29,9 +29,12 @@ export interface TestResponse {
 
 /**
  * Starts the local orders API for one test file, over the suite's DynamoDB Local unless `dynamoDBEndpoint` says
- * otherwise, with the server's default integration timeout unless `integrationTimeoutMs` says otherwise. The handler modules keep the first endpoint and tables for the file's lifetime.
+ * otherwise, with the server's default Lambda and integration timeouts unless `functionTimeoutMs` and `integrationTimeoutMs`
+ * say otherwise, and with the payment provider at `paymentProviderUrl` when given. The handler modules keep the first endpoint and tables for the file's lifetime.
  */
-export async function startTestApi(options: { dynamoDBEndpoint?: string; integrationTimeoutMs?: number } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { dynamoDBEndpoint?: string; functionTimeoutMs?: number; integrationTimeoutMs?: number; paymentProviderUrl?: string } = {},
+): Promise<TestApi> {
   const endpoint = options.dynamoDBEndpoint ?? dynamoDBEndpoint();
   const suffix = randomUUID().slice(0, 8);
   const tableNames = { idempotencyTableName: `idempotency-${suffix}`, ordersTableName: `orders-${suffix}` };
@@ -41,7 +44,9 @@ export async function startTestApi(options: { dynamoDBEndpoint?: string; integra
       dynamoDBEndpoint: endpoint,
       port: 0,
       tableNames,
+      functionTimeoutMs: options.functionTimeoutMs,
       integrationTimeoutMs: options.integrationTimeoutMs,
+      paymentProviderUrl: options.paymentProviderUrl,
       log: (line) => logLines.push(line),
     });
   const client = createTestClient({ endpoint });

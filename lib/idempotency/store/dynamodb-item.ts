@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { claimExpiresAtEpochSeconds, RecordStatus, type IdempotencyRecord, type StoredResult } from '../record.js';
-import type { Claim } from './store.js';
+import type { Claim, StepResults } from './store.js';
 import { IdempotencyRecordCorruptError } from '../errors.js';
 import type { EncodedResult } from './result-encoding.js';
 import { recordIdOf, recordKey, type TableKeyNames } from './dynamodb-table-key.js';
@@ -22,6 +22,8 @@ export interface ItemAttributeNames extends TableKeyNames {
   readonly data: 'data';
   /** BOOL true when the result could not be stored. */
   readonly dataNotStored: 'data_not_stored';
+  /** The completed steps (M): step name → JSON text (S), or NULL for an undefined result. Removed on completion. */
+  readonly steps: 'steps';
 }
 
 /** The attribute names every record has whatever the options: no configurable name may take one of them. */
@@ -32,6 +34,7 @@ export const fixedAttributeNames = {
   fingerprint: 'validation',
   data: 'data',
   dataNotStored: 'data_not_stored',
+  steps: 'steps',
 } as const;
 
 /** Builds the attribute names for a table whose key and TTL attributes are `key` (and `sortKey`) and `expiry`. */
@@ -128,3 +131,23 @@ function readStoredResult(item: Item, names: ItemAttributeNames): StoredResult {
   if (data.B !== undefined) return { kind: 'gzip', bytes: data.B };
   return { kind: 'unreadable' };
 }
+
+/**
+ * Reads the completed steps of an item: none when it has no steps attribute.
+ * @throws {IdempotencyRecordCorruptError} when the steps attribute or one of its entries has a type this library never writes.
+ */
+export function readSteps(item: Item | undefined, names: ItemAttributeNames): StepResults {
+  const steps: StepResults = new Map();
+  const stored = item?.[names.steps];
+  if (stored === undefined) return steps;
+  const id = item?.[names.key]?.S ?? '';
+  if (stored.M === undefined) throw unreadable(id, names.steps);
+  for (const [name, value] of Object.entries(stored.M)) {
+    if (value.S === undefined && value.NULL !== true) throw unreadable(id, `${names.steps}.${name}`);
+    steps.set(name, value.S);
+  }
+  return steps;
+}
+
+/** The attribute value that stores one step's result. */
+export const stepValue = (json: string | undefined): AttributeValue => (json === undefined ? { NULL: true } : { S: json });

@@ -18,6 +18,7 @@ import { newClaim } from './new-claim.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 import { recordKey } from './dynamodb-table-key.js';
+import { createDynamoDBSteps, type ConditionalAnswer } from './dynamodb-steps.js';
 
 /** Options of {@link createDynamoDBStore}. Pass either `client` or `clientConfig`, not both. */
 export type DynamoDBStoreOptions = {
@@ -55,6 +56,10 @@ export const dynamoDBStoreDefaults = {
 export interface DynamoDBStore extends IdempotencyStore {
   readonly tableName: string;
   readonly client: DynamoDBClient;
+  /** Stores a step's result in the claim's record with one fenced `UpdateItem`; see {@link IdempotencyStore.saveStep}. */
+  saveStep(claim: Claim, name: string, json: string | undefined): Promise<FencedWriteResult>;
+  /** Reads the record of `id` with a strongly consistent `GetItem`, or `undefined` when there is none. */
+  get(id: string): Promise<IdempotencyRecord | undefined>;
   /** The fenced completion of `claim` with `result`, as a transaction's `Update` item, for `completeWithTransaction`. */
   completionUpdate(claim: Claim, result: unknown): { readonly update: CompletionUpdate; readonly resultStored: boolean };
 }
@@ -64,7 +69,9 @@ export interface DynamoDBStore extends IdempotencyStore {
  *
  * A claim is one conditional `PutItem` with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so a duplicate costs
  * one call; completion is one `UpdateItem` and release one `DeleteItem`, both conditional on the claim's lease token;
- * `get` is one `GetItem` with `ConsistentRead`.
+ * `get` is one `GetItem` with `ConsistentRead`. With steps (see `step`): each step is one fenced `UpdateItem`; a
+ * claim that resumes a record with steps is the refused `PutItem` plus one `UpdateItem`, and a release that keeps
+ * steps is one `UpdateItem`.
  * @throws {TypeError} naming the option when an option is invalid.
  * @example
  * ```ts
@@ -83,14 +90,9 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
 
   // A conditional write: its output, or the item as it was when the condition failed. The old item comes with the
   // failure (ALL_OLD); a backend that drops it costs one consistent read, since an eventual one could miss the item.
-  const sendConditional = async (
-    operation: string,
-    id: string,
-    call: () => Promise<unknown>,
-  ): Promise<{ written: true } | { written: false; oldItem: Item | undefined }> => {
+  const sendConditional = async (operation: string, id: string, call: () => Promise<{ Attributes?: Item }>): Promise<ConditionalAnswer> => {
     try {
-      await call();
-      return { written: true };
+      return { written: true, attributes: (await call()).Attributes };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) {
         throw new IdempotencyStoreError(`DynamoDB ${operation} failed for idempotency record ${id} in table ${tableName}`, { cause: error });
@@ -107,20 +109,27 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     }
   };
 
+  const steps = createDynamoDBSteps({ client, tableName, names, expressions, sendConditional });
+
   // Every write below may be an SDK retry of an attempt DynamoDB already applied (its answer lost to a timeout or a
   // reset connection): the retry's condition then fails on our own write, which the lease token recognises.
   const claim = async (request: ClaimRequest): Promise<ClaimResult> => {
-    const claimed = newClaim(request);
+    // A store with steps returns them with every claim: a fresh claim starts with none.
+    const claimed: Claim = { ...newClaim(request), steps: new Map() };
     const condition = expressions.claim(request.nowMs);
     const answer = await sendConditional('PutItem', request.id, () =>
       client.send(
         new PutItemCommand({ TableName: tableName, Item: toClaimItem(claimed, names), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
       ),
     );
+    // The put only writes over a record without steps, so a claim it made starts with none.
     if (answer.written || isOwnWrite(answer.oldItem, names, claimed.leaseToken, RecordStatus.InProgress)) return { kind: 'claimed', claim: claimed };
     // Only a backend that drops ALL_OLD and loses the item between two calls gets here; the caller may retry.
     if (answer.oldItem === undefined) throw new IdempotencyStoreError(`Idempotency record ${request.id} changed during its claim`, { cause: undefined });
-    return { kind: 'held', record: fromItem(answer.oldItem, names) };
+    const record = fromItem(answer.oldItem, names);
+    // A record with steps refused the put: it is claimed by one update that keeps them, with no read.
+    if (answer.oldItem[names.steps] !== undefined && steps.isResumable(record, request)) return steps.resume(claimed, answer.oldItem, request.nowMs);
+    return { kind: 'held', record };
   };
 
   // The same fenced update serves the plain completion and the transactional one.
@@ -144,18 +153,22 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   };
 
   const release = async (owned: Claim): Promise<FencedWriteResult> => {
+    // Steps outlive a release: the retry resumes after them. A record without steps goes, as it always did.
+    if ((owned.steps?.size ?? 0) > 0) return steps.releaseKeepingSteps(owned);
     const answer = await sendConditional('DeleteItem', owned.id, () =>
       client.send(
         new DeleteItemCommand({
           TableName: tableName,
           Key: keyOf(owned.id),
-          ...expressions.ownsClaim(owned.leaseToken),
+          ...expressions.ownsClaimWithoutSteps(owned.leaseToken),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
     );
     // No item left: our earlier attempt deleted it (or its retention ended); either way the key is free.
-    return answer.written || answer.oldItem === undefined ? 'done' : 'lease-lost';
+    if (answer.written || answer.oldItem === undefined) return 'done';
+    // Still ours but holding steps this claim did not learn of (a step write whose answer was lost): keep them.
+    return isOwnWrite(answer.oldItem, names, owned.leaseToken, RecordStatus.InProgress) ? steps.releaseKeepingSteps(owned) : 'lease-lost';
   };
 
   // Strongly consistent: an eventual read could show a released or completed key as still in progress, or the reverse.
@@ -164,5 +177,5 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return item === undefined ? undefined : fromItem(item, names);
   };
 
-  return { tableName, client, claim, complete, release, get, completionUpdate: completionOf };
+  return { tableName, client, claim, complete, release, get, saveStep: steps.saveStep, completionUpdate: completionOf };
 }

@@ -18,7 +18,15 @@ export interface Claim {
   readonly leaseExpiresAtEpochMs: number;
   /** The retention end: at the claim, counted from the claim; the lifecycle moves it to completion time + retention before completing. */
   readonly expiresAtEpochSeconds: number;
+  /**
+   * The record's completed steps, set by a store that implements `saveStep`: those the claim found, then each step
+   * `step` stores under this claim. Undefined for a store without steps.
+   */
+  readonly steps?: StepResults;
 }
+
+/** The completed steps of a record, by step name: each result's JSON text, or `undefined` for a step that returned `undefined`. */
+export type StepResults = Map<string, string | undefined>;
 
 /** The answer to a claim: either the key is ours, or the record that holds it. */
 export type ClaimResult = { readonly kind: 'claimed'; readonly claim: Claim } | { readonly kind: 'held'; readonly record: IdempotencyRecord };
@@ -47,4 +55,13 @@ export interface IdempotencyStore {
    * @throws {IdempotencyRecordCorruptError} when the record cannot be read.
    */
   get?(id: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Stores the result of the step `name` (its JSON text, or `undefined`) in the record of `claim`, if the claim is
+   * still ours: `'lease-lost'` when another invocation took the key over. Only `step` calls it, so a store without it
+   * has no steps. A store that implements it returns `steps` with every claim, and keeps a record's steps through a
+   * claim that takes an ended lease over and through a `release` of a claim whose `steps` are not empty; it returns
+   * no steps to a claim that finds the record's retention passed, nor to a claim whose fingerprint differs from the
+   * record's (that claim is refused instead), and it drops them when the record completes.
+   */
+  saveStep?(claim: Claim, name: string, json: string | undefined): Promise<FencedWriteResult>;
 }

@@ -2,7 +2,15 @@
 // It imports only what the consumer installed: event types come from lambda-idempotency's own declarations.
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
-import { createDynamoDBStore, createSqsBatchHandler, idempotency, isIdempotencyError, type HttpEvent, type SqsRecordHandler } from 'lambda-idempotency';
+import {
+  createDynamoDBStore,
+  createOutcomeMetrics,
+  createSqsBatchHandler,
+  idempotency,
+  isIdempotencyError,
+  type HttpEvent,
+  type SqsRecordHandler,
+} from 'lambda-idempotency';
 
 /** The event of the handler: a payment request carrying its own idempotency key. */
 export interface PaymentEvent {
@@ -22,8 +30,13 @@ const charge = async (event: PaymentEvent) => {
   return { charged: event.amount, paymentId: randomUUID() };
 };
 
+// One EMF metrics line per invocation, written to stdout before run-twice.mjs prints its answers.
+const metrics = createOutcomeMetrics({ namespace: 'charge' });
+
 /** The handler under test: a replay returns the first answer, so the same `paymentId`. */
-export const handler = middy(charge).use(idempotency<PaymentEvent>({ store, key: (event) => event.key }));
+export const handler = metrics.wrapHandler(
+  middy(charge).use(idempotency<PaymentEvent>({ store, namespace: 'charge', key: (event) => event.key, onOutcome: metrics.onOutcome })),
+);
 
 /** How many times the business logic ran in this process. */
 export const countExecutions = (): number => executions;

@@ -19,6 +19,8 @@ export interface KilledWorkerPlan {
   readonly delayMs?: number;
   /** The remaining time the worker's context reports: the lease of its claim. */
   readonly leaseMs: number;
+  /** The payment provider's URL: the worker then charges the order through a step. @default undefined */
+  readonly paymentsUrl?: string;
 }
 
 /** How a killed worker ended: its exit signal and the steps it printed before it died. */
@@ -32,7 +34,14 @@ export interface KilledWorker {
  * the kill at `killAfter` lands there however slow the machine is.
  */
 export async function placeOrderAndKill(plan: KilledWorkerPlan): Promise<KilledWorker> {
-  const args = [plan.endpoint, plan.idempotencyTable, plan.ordersTable, plan.key, String(plan.leaseMs)];
+  const args = [
+    plan.endpoint,
+    plan.idempotencyTable,
+    plan.ordersTable,
+    plan.key,
+    String(plan.leaseMs),
+    ...(plan.paymentsUrl === undefined ? [] : [plan.paymentsUrl]),
+  ];
   const child = spawn(process.execPath, ['--import', 'tsx', workerPath, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_OPTIONS: '' },

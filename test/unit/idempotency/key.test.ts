@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { IdempotencyKeyError } from '../../../lib/idempotency/errors.js';
+import { deriveRecordId as publicDeriveRecordId } from '../../../lib/idempotency/index.js';
 import { deriveRecordId, validateClientKey } from '../../../lib/idempotency/key.js';
 
 describe('validateClientKey', () => {
@@ -56,12 +57,29 @@ describe('deriveRecordId', () => {
 
   it('never collides when characters move between adjacent parts', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.string(), (a, b, c) => {
+      // Client keys are never empty: the library rejects an empty key before it derives an id.
+      fc.property(fc.string(), fc.string(), fc.string({ minLength: 1 }), (a, b, c) => {
         fc.pre(b.length > 0);
         const left = deriveRecordId({ functionName: 'f', namespace: '', scope: a + b, clientKey: c });
         const right = deriveRecordId({ functionName: 'f', namespace: '', scope: a, clientKey: b + c });
         expect(left).not.toBe(right);
       }),
     );
+  });
+
+  it('is the public export, and treats an absent namespace or scope as the empty string the library stores', () => {
+    expect(publicDeriveRecordId).toBe(deriveRecordId);
+    expect(deriveRecordId({ functionName: 'charge', clientKey: 'abc' })).toBe(
+      deriveRecordId({ functionName: 'charge', namespace: '', scope: '', clientKey: 'abc' }),
+    );
+  });
+
+  it.each([
+    ['empty', ''],
+    ['too long', 'k'.repeat(256)],
+    ['holding a newline', 'a\nb'],
+    ['not a string', 42 as unknown as string],
+  ])('rejects a client key that is %s, as the library rejects it before storing anything', (_label, clientKey) => {
+    expect(() => deriveRecordId({ functionName: 'charge', clientKey })).toThrow(IdempotencyKeyError);
   });
 });

@@ -90,9 +90,11 @@ describe('encodeResult', () => {
 });
 
 describe('expressions', () => {
-  it('builds the claim condition from three named cases', () => {
+  it('builds the claim condition from three named cases, refused on a record that holds steps', () => {
     const condition = createItemExpressions(names).claim(12_345);
-    expect(condition.ConditionExpression).toBe('attribute_not_exists(#key) OR #expiry <= :nowSeconds OR (#status = :inProgress AND #leaseExpiry <= :nowMs)');
+    expect(condition.ConditionExpression).toBe(
+      '(attribute_not_exists(#key) OR #expiry <= :nowSeconds OR (#status = :inProgress AND #leaseExpiry <= :nowMs)) AND attribute_not_exists(#steps)',
+    );
     expect(condition.ExpressionAttributeValues[':nowSeconds']).toEqual({ N: '12' });
     expect(condition.ExpressionAttributeValues[':nowMs']).toEqual({ N: '12345' });
     expect(condition.ExpressionAttributeNames).toEqual({
@@ -100,13 +102,14 @@ describe('expressions', () => {
       '#expiry': 'expiration',
       '#status': 'status',
       '#leaseExpiry': 'in_progress_expiration',
+      '#steps': 'steps',
     });
   });
 
-  it('fences completion on status and lease token and removes the lease', () => {
+  it('fences completion on status and lease token and removes the lease and the steps', () => {
     const merged = createItemExpressions(names).complete('token-1', 99, { data: { S: '1' } });
     expect(merged.ConditionExpression).toBe('#status = :inProgress AND #leaseToken = :leaseToken');
-    expect(merged.UpdateExpression).toBe('SET #status = :completed, #expiry = :expiry, #result = :result REMOVE #leaseExpiry');
+    expect(merged.UpdateExpression).toBe('SET #status = :completed, #expiry = :expiry, #result = :result REMOVE #leaseExpiry, #steps');
     expect(merged.ExpressionAttributeValues[':leaseToken']).toEqual({ S: 'token-1' });
     expect(merged.ExpressionAttributeValues[':result']).toEqual({ S: '1' });
     expect(merged.ExpressionAttributeNames['#result']).toBe('data');
@@ -114,7 +117,7 @@ describe('expressions', () => {
 
   it('completes an undefined result without a result attribute or placeholder', () => {
     const update = createItemExpressions(names).complete('token-1', 99, {});
-    expect(update.UpdateExpression).toBe('SET #status = :completed, #expiry = :expiry REMOVE #leaseExpiry');
+    expect(update.UpdateExpression).toBe('SET #status = :completed, #expiry = :expiry REMOVE #leaseExpiry, #steps');
     expect(update.ExpressionAttributeNames).not.toHaveProperty('#result');
     expect(update.ExpressionAttributeValues).not.toHaveProperty(':result');
   });
@@ -123,6 +126,16 @@ describe('expressions', () => {
     const condition = createItemExpressions(names).ownsClaim('token-2');
     expect(condition.ConditionExpression).toBe('#status = :inProgress AND #leaseToken = :leaseToken');
     expect(condition.ExpressionAttributeValues[':leaseToken']).toEqual({ S: 'token-2' });
+  });
+
+  it('holds an operator delete to the status and lease token read, or to the token still being absent', () => {
+    const completed = createItemExpressions(names).unchangedSince({ status: 'COMPLETED', leaseToken: 'token-3' });
+    const tokenless = createItemExpressions(names).unchangedSince({ status: 'IN_PROGRESS', leaseToken: undefined });
+    expect(completed.ConditionExpression).toBe('#status = :status AND #leaseToken = :leaseToken');
+    expect(completed.ExpressionAttributeValues).toEqual({ ':status': { S: 'COMPLETED' }, ':leaseToken': { S: 'token-3' } });
+    expect(tokenless.ConditionExpression).toBe('#status = :status AND attribute_not_exists(#leaseToken)');
+    expect(tokenless.ExpressionAttributeValues).toEqual({ ':status': { S: 'IN_PROGRESS' } });
+    expect(tokenless.ExpressionAttributeNames).toEqual({ '#status': 'status', '#leaseToken': 'lease_token' });
   });
 });
 
