@@ -2,13 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBStore, IdempotencyRecordCorruptError, type Claim, type DynamoDBStore } from '../../lib/idempotency/index.js';
 import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
-import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
+import { createLayoutTable, createTestClient, layoutKey, tableLayouts } from '../support/dynamodb.js';
 import { injectFaults, timeoutError } from '../support/fault-injector.js';
 
 // The store's step operations, called as `step` calls them, against DynamoDB Local; faults only where it cannot make them.
-let client: DynamoDBClient;
-let tableName: string;
-let store: DynamoDBStore;
 const fresh = () => `steps-${Math.random().toString(36).slice(2)}`;
 const startMs = Date.now();
 const leaseMs = 60_000;
@@ -19,15 +16,6 @@ const claimRequest = (id: string, nowMs = startMs, fingerprintHash?: string): Cl
   leaseExpiresAtEpochMs: nowMs + leaseMs,
   expiresAtEpochSeconds: Math.ceil(nowMs / 1000) + 3_600,
 });
-
-beforeAll(async () => {
-  client = createTestClient();
-  tableName = await createIdempotencyTable(client);
-  store = createDynamoDBStore({ tableName, client });
-});
-afterAll(() => client.destroy());
-
-const readItem = async (id: string) => (await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item;
 
 async function claim(target: DynamoDBStore, request: ClaimRequest): Promise<Claim> {
   const answer = await target.claim(request);
@@ -42,22 +30,35 @@ async function save(target: DynamoDBStore, owned: Claim, name: string, json: str
   return answer;
 }
 
-/** A store whose first UpdateItem is applied by DynamoDB Local, then answered with a timeout inside the SDK's retries. */
-function storeLosingFirstUpdate(): { store: DynamoDBStore; faults: string[]; destroy: () => void } {
-  const faulty = createTestClient();
-  const faults: string[] = [];
-  injectFaults(faulty, {
-    commands: ['UpdateItemCommand'],
-    error: timeoutError,
-    loses: 'response-lost',
-    at: 'inside-retries',
-    times: 1,
-    onFault: (name) => faults.push(name),
+describe.each(tableLayouts)('DynamoDB store steps on a table keyed by a %s', (_layoutName, layout) => {
+  let client: DynamoDBClient;
+  let tableName: string;
+  let store: DynamoDBStore;
+  beforeAll(async () => {
+    client = createTestClient();
+    tableName = await createLayoutTable(client, layout);
+    store = createDynamoDBStore({ tableName, client, ...layout });
   });
-  return { store: createDynamoDBStore({ tableName, client: faulty }), faults, destroy: () => faulty.destroy() };
-}
+  afterAll(() => client.destroy());
 
-describe('DynamoDB store steps', () => {
+  const readItem = async (id: string) =>
+    (await client.send(new GetItemCommand({ TableName: tableName, Key: layoutKey(id, layout), ConsistentRead: true }))).Item;
+
+  /** A store whose first UpdateItem is applied by DynamoDB Local, then answered with a timeout inside the SDK's retries. */
+  function storeLosingFirstUpdate(): { store: DynamoDBStore; faults: string[]; destroy: () => void } {
+    const faulty = createTestClient();
+    const faults: string[] = [];
+    injectFaults(faulty, {
+      commands: ['UpdateItemCommand'],
+      error: timeoutError,
+      loses: 'response-lost',
+      at: 'inside-retries',
+      times: 1,
+      onFault: (name) => faults.push(name),
+    });
+    return { store: createDynamoDBStore({ tableName, client: faulty, ...layout }), faults, destroy: () => faulty.destroy() };
+  }
+
   it('keeps the steps through a claim that takes an ended lease over, and returns them with it', async () => {
     // Arrange
     const id = fresh();
@@ -189,7 +190,7 @@ describe('DynamoDB store steps', () => {
     // Arrange
     const id = fresh();
     const item: Record<string, AttributeValue | undefined> = {
-      id: { S: id },
+      ...layoutKey(id, layout),
       status: { S: 'IN_PROGRESS' },
       expiration: { N: String(Math.ceil(startMs / 1000) + 3_600) },
       in_progress_expiration: { N: '0' },

@@ -140,7 +140,7 @@ export function readSteps(item: Item | undefined, names: ItemAttributeNames): St
   const steps: StepResults = new Map();
   const stored = item?.[names.steps];
   if (stored === undefined) return steps;
-  const id = item?.[names.key]?.S ?? '';
+  const id = item === undefined ? '' : recordIdOf(item, names);
   if (stored.M === undefined) throw unreadable(id, names.steps);
   for (const [name, value] of Object.entries(stored.M)) {
     if (value.S === undefined && value.NULL !== true) throw unreadable(id, `${names.steps}.${name}`);
