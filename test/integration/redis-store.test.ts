@@ -5,8 +5,10 @@ import {
   completeWithTransaction,
   IdempotencyRecordCorruptError,
   IdempotencyStoreError,
+  IdempotencyStepsUnsupportedError,
   IdempotencyTransactionUnsupportedError,
   makeIdempotent,
+  step,
   type ClaimResult,
   type IdempotencyOutcome,
 } from '../../lib/idempotency/index.js';
@@ -182,6 +184,26 @@ describe('refusals of the Redis store', () => {
     expect((first as Error).message).toContain('createDynamoDBStore');
     expect(retry).toBeInstanceOf(IdempotencyTransactionUnsupportedError);
     expect(runs).toBe(2);
+  });
+
+  it('answers step with IdempotencyStepsUnsupportedError before the step runs, and frees the key', async () => {
+    // Arrange
+    let stepRuns = 0;
+    const call = makeIdempotent(async (_input: { key: string }, context?: Context) => step(context!, 'charge', () => (stepRuns += 1)), {
+      store: createRedisStore({ client, keyPrefix }),
+      namespace: 'stepped',
+      key: (input) => input.key,
+    });
+    const input = { key: fresh() };
+
+    // Act
+    const first = await call(input, createLambdaContext()).catch((error: unknown) => error);
+    const retry = await call(input, createLambdaContext()).catch((error: unknown) => error);
+
+    // Assert
+    expect(first).toBeInstanceOf(IdempotencyStepsUnsupportedError);
+    expect(retry).toBeInstanceOf(IdempotencyStepsUnsupportedError);
+    expect(stepRuns).toBe(0);
   });
 
   it.each([
