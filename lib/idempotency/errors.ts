@@ -130,13 +130,13 @@ export class IdempotencyTransactionUnsupportedError extends IdempotencyError {
 export class IdempotencyStepTooLargeError extends IdempotencyError {
   override readonly name = 'IdempotencyStepTooLargeError' as const;
   readonly stepName: string;
-  /** The limit on one record's steps: names and JSON results together, in UTF-8 bytes. */
+  /** The limit on one record's steps: names and JSON results in UTF-8 bytes, plus 2 bytes per step. */
   readonly limitBytes: number;
   /** What the record's steps would have taken with this one. */
   readonly sizeBytes: number;
   constructor(stepName: string, limitBytes: number, sizeBytes: number) {
     super(
-      `The result of step "${stepName}" was not stored: a record's steps hold at most ${limitBytes} bytes (names and JSON results), this one would make ${sizeBytes}`,
+      `The result of step "${stepName}" was not stored: a record's steps hold at most ${limitBytes} bytes (names and JSON results, 2 more per step), this one would make ${sizeBytes}`,
     );
     this.stepName = stepName;
     this.limitBytes = limitBytes;

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBStore, IdempotencyRecordCorruptError, type Claim, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBStore, IdempotencyRecordCorruptError, maxStepBytes, type Claim, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { stepSizeBytes } from '../../lib/idempotency/step.js';
+import { stepValue } from '../../lib/idempotency/store/dynamodb-item.js';
+import { recordKey } from '../../lib/idempotency/store/dynamodb-table-key.js';
 import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
-import { createLayoutTable, createTestClient, layoutKey, tableLayouts } from '../support/dynamodb.js';
+import { createIdempotencyTable, createLayoutTable, createTestClient, layoutKey, tableLayouts } from '../support/dynamodb.js';
 import { injectFaults, timeoutError } from '../support/fault-injector.js';
 
 // The store's step operations, called as `step` calls them, against DynamoDB Local; faults only where it cannot make them.
@@ -205,5 +208,54 @@ describe.each(tableLayouts)('DynamoDB store steps on a table keyed by a %s', (_l
 
     // Assert
     expect(error).toBeInstanceOf(IdempotencyRecordCorruptError);
+  });
+});
+
+describe('steps at the limit step enforces', () => {
+  /** The most steps `step` admits: the shortest names first, each with an undefined result, until the next would pass maxStepBytes. */
+  function mostStepsAdmitted(): Record<string, AttributeValue> {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-';
+    const steps: Record<string, AttributeValue> = {};
+    let names = [''];
+    let totalBytes = 0;
+    for (;;) {
+      names = names.flatMap((prefix) => [...alphabet].map((letter) => `${prefix}${letter}`));
+      for (const name of names) {
+        if (totalBytes + stepSizeBytes(name, undefined) > maxStepBytes) return steps;
+        totalBytes += stepSizeBytes(name, undefined);
+        steps[name] = stepValue(undefined);
+      }
+    }
+  }
+
+  it('fit in one item with a sort key and 255-byte attribute names, whose claim resumes and completes', async () => {
+    // Arrange: the largest record a claim and its steps make, on the longest key, sort key and TTL names allowed.
+    const client = createTestClient();
+    const layout = { keyAttribute: 'k'.repeat(255), sortKeyAttribute: 's'.repeat(255), expiryAttribute: 'e'.repeat(255) };
+    const tableName = await createIdempotencyTable(client, layout.keyAttribute, layout.expiryAttribute, layout.sortKeyAttribute);
+    const store = createDynamoDBStore({ tableName, client, ...layout });
+    const id = 'f'.repeat(64);
+    await claim(store, claimRequest(id, startMs, 'a'.repeat(64)));
+    const steps = mostStepsAdmitted();
+
+    // Act
+    const written = client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: recordKey(id, { key: layout.keyAttribute, sortKey: layout.sortKeyAttribute }),
+        UpdateExpression: 'SET steps = :steps',
+        ExpressionAttributeValues: { ':steps': { M: steps } },
+      }),
+    );
+    await written.catch(() => undefined);
+    const resumed = await store.claim(claimRequest(id, startMs + leaseMs, 'a'.repeat(64)));
+    const completed = resumed.kind === 'claimed' ? await store.complete(resumed.claim, { ok: true }) : undefined;
+    client.destroy();
+
+    // Assert
+    await expect(written).resolves.toBeDefined();
+    expect(resumed.kind).toBe('claimed');
+    expect(resumed.kind === 'claimed' ? resumed.claim.steps?.size : 0).toBe(Object.keys(steps).length);
+    expect(completed).toEqual({ kind: 'completed', resultStored: true });
   });
 });
