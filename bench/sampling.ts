@@ -1,4 +1,6 @@
-import { timeMicros } from './stats.js';
+import { reportProgress } from './progress.js';
+import type { BenchSettings } from './settings.js';
+import { summarize, timeMicros, type Percentiles } from './stats.js';
 
 /** One timed operation: an invocation, or a raw DynamoDB call. */
 export type Cell = () => Promise<unknown>;
@@ -28,4 +30,28 @@ function shuffle<T>(items: readonly T[]): T[] {
     [shuffled[index], shuffled[other]] = [shuffled[other] as T, shuffled[index] as T];
   }
   return shuffled;
+}
+
+/**
+ * Warms every group once, then samples each group round by round, groups one after the other: each cell's
+ * percentiles per round, by cell name (names must be unique across groups). `label` names the measurement in progress lines.
+ */
+export async function sampleRounds(
+  groups: ReadonlyMap<string, Group>,
+  settings: Pick<BenchSettings, 'warmupPassCalls' | 'rounds' | 'warmupCalls' | 'latencyCalls'>,
+  label: string,
+): Promise<Map<string, Percentiles[]>> {
+  for (const [name, group] of groups) {
+    reportProgress(`${label} warm-up: ${name}`);
+    await sampleGroup(group, settings.warmupPassCalls);
+  }
+  const rounds = new Map<string, Percentiles[]>();
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const [name, group] of groups) {
+      reportProgress(`${label} round ${round + 1}/${settings.rounds}: ${name}`);
+      await sampleGroup(group, settings.warmupCalls);
+      for (const [cell, samples] of await sampleGroup(group, settings.latencyCalls)) rounds.set(cell, [...(rounds.get(cell) ?? []), summarize(samples)]);
+    }
+  }
+  return rounds;
 }

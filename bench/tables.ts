@@ -5,6 +5,7 @@ import type { Table } from './report-table.js';
 import type { BenchResults } from './results.js';
 import { roundTripTargets, type RoundTripPath } from './round-trips.js';
 import type { Percentiles } from './stats.js';
+import { storePaths, type StorePath, type StoreRow } from './stores.js';
 
 type Library = 'ours' | 'powertools';
 // A median of per-round ratios can differ from the ratio of the two medians: it is the one that cancels drift in load.
@@ -21,6 +22,7 @@ export function buildTables(results: BenchResults): Table[] {
     throughputTable(results),
     exactlyOnceTable(results),
     placedOrderTable(results),
+    storesTable(results),
     stepCostTable(results),
     inProgressWaitTable(results.inProgressWait),
     cpuTable(results),
@@ -114,6 +116,20 @@ function stepCostTable({ stepCost }: BenchResults): Table {
       ['step', spread(stepCost.step), formatRatio(stepCost.ratio)],
       ['floor: raw fenced UpdateItem', spread(stepCost.rawFencedWrite), ''],
     ],
+  };
+}
+
+function storesTable({ stores, run }: BenchResults): Table {
+  const cell = (row: StoreRow, path: StorePath) => {
+    const latency = row.latency[path];
+    const { commands, outcome } = row.calls[path];
+    const timed = latency === undefined ? 'not timed' : formatMicros(latency.p50);
+    return `${timed}, ${commands.length} (${commands.join(', ') || 'none'})${outcome === 'returned' ? '' : ` → ${outcome}`}`;
+  };
+  return {
+    title: `Stores side by side: p50 latency and round trips per invocation (sequential, medians over rounds, ${run.mode} run; DynamoDB Local and redis-server on this machine)`,
+    headers: ['Store', ...storePaths],
+    rows: Object.entries(stores).map(([subject, row]) => [subject, ...storePaths.map((path) => cell(row, path))]),
   };
 }
 

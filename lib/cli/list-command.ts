@@ -1,6 +1,7 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { RecordStatus } from '../idempotency/index.js';
 import type { ItemAttributeNames } from '../idempotency/store/dynamodb-item.js';
+import { recordIdOf, sortKeyLayout } from '../idempotency/store/dynamodb-table-key.js';
 import { note, printLines } from './output.js';
 import type { RecordTable } from './record-table.js';
 import { isoTime } from './record-view.js';
@@ -29,7 +30,7 @@ export interface ListedRecord {
  */
 export async function listRecords(table: RecordTable, options: ListOptions): Promise<void> {
   const { store, names } = table;
-  const filter = options.status === undefined ? {} : { FilterExpression: '#status = :status', ExpressionAttributeValues: { ':status': { S: options.status } } };
+  const filter = listFilter(names, options.status);
   let startKey: Record<string, AttributeValue> | undefined;
   let [pages, scanned, listed] = [0, 0, 0];
   do {
@@ -38,8 +39,14 @@ export async function listRecords(table: RecordTable, options: ListOptions): Pro
         TableName: store.tableName,
         // Only the listed attributes: a stored result can be hundreds of KB a record.
         ProjectionExpression: '#key, #status, #leaseExpiry, #expiry',
-        ExpressionAttributeNames: { '#key': names.key, '#status': names.status, '#leaseExpiry': names.leaseExpiry, '#expiry': names.expiry },
         ...filter,
+        ExpressionAttributeNames: {
+          ...filter.ExpressionAttributeNames,
+          '#key': names.key,
+          '#status': names.status,
+          '#leaseExpiry': names.leaseExpiry,
+          '#expiry': names.expiry,
+        },
         Limit: options.pageSize,
         ExclusiveStartKey: startKey,
       }),
@@ -55,13 +62,38 @@ export async function listRecords(table: RecordTable, options: ListOptions): Pro
   if (pages > 1) note(`Scanned ${scanned} items, listed ${listed}, in ${pages} pages.`);
 }
 
+/**
+ * What `list` keeps of a scan: on a table whose key has a sort key (a single-table design), only idempotency records,
+ * not the other items that share the table; then only records in `status`, if given.
+ */
+function listFilter(
+  names: ItemAttributeNames,
+  status: RecordStatus | undefined,
+): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, AttributeValue> } {
+  const conditions: string[] = [];
+  const attributeNames: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  if (names.sortKey !== undefined) {
+    conditions.push('#sortKey = :recordSort AND begins_with(#key, :recordPrefix)');
+    attributeNames['#sortKey'] = names.sortKey;
+    values[':recordSort'] = { S: sortKeyLayout.sortValue };
+    values[':recordPrefix'] = { S: sortKeyLayout.partitionPrefix };
+  }
+  if (status !== undefined) {
+    conditions.push('#status = :status');
+    values[':status'] = { S: status };
+  }
+  if (conditions.length === 0) return {};
+  return { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: attributeNames, ExpressionAttributeValues: values };
+}
+
 // Read leniently: a listing shows every item, also one the library could not read.
 function toListedRecord(item: Record<string, AttributeValue>, names: ItemAttributeNames): ListedRecord {
   const number = (name: string) => (item[name]?.N === undefined ? null : Number(item[name]?.N));
   const leaseMs = number(names.leaseExpiry);
   const expirySeconds = number(names.expiry);
   return {
-    id: item[names.key]?.S ?? '',
+    id: recordIdOf(item, names),
     status: item[names.status]?.S ?? null,
     leaseExpiresAtEpochMs: leaseMs,
     leaseExpiresAt: isoTime(leaseMs),

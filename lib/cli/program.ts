@@ -63,6 +63,7 @@ function tableOptions(command: Command): Command {
     .option('--region <region>', 'the AWS region (default: AWS_REGION or your AWS profile)')
     .option('--endpoint <url>', 'a DynamoDB endpoint, e.g. http://localhost:8000 for DynamoDB Local')
     .option('--key-attribute <name>', "the table's partition key (the store's keyAttribute)", tableOptionDefaults.keyAttribute)
+    .option('--sort-key-attribute <name>', "the table's sort key, for a table whose key has one (the store's sortKeyAttribute)")
     .option('--expiry-attribute <name>', "the table's TTL attribute (the store's expiryAttribute)", tableOptionDefaults.expiryAttribute);
 }
 

@@ -2,6 +2,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBStore, dynamoDBStoreDefaults, type DynamoDBStore, type IdempotencyRecord } from '../idempotency/index.js';
 import { fromItem, itemAttributeNames, readSteps, type ItemAttributeNames } from '../idempotency/store/dynamodb-item.js';
 import type { StepResults } from '../idempotency/store/store.js';
+import { recordKey } from '../idempotency/store/dynamodb-table-key.js';
 import { toCliError, type TableLocation } from './aws-failure.js';
 import { CliError, ExitCode, firstLine } from './cli-error.js';
 
@@ -11,6 +12,8 @@ export interface TableOptions {
   readonly region?: string;
   readonly endpoint?: string;
   readonly keyAttribute: string;
+  /** The table's sort key, when its key has one (a single-table design). */
+  readonly sortKeyAttribute?: string;
   readonly expiryAttribute: string;
 }
 
@@ -40,7 +43,7 @@ export interface StoredRecord {
  */
 export async function readStoredRecord(table: RecordTable, id: string): Promise<StoredRecord | undefined> {
   const { store, names } = table;
-  const { Item: item } = await store.client.send(new GetItemCommand({ TableName: store.tableName, Key: { [names.key]: { S: id } }, ConsistentRead: true }));
+  const { Item: item } = await store.client.send(new GetItemCommand({ TableName: store.tableName, Key: recordKey(id, names), ConsistentRead: true }));
   return item === undefined ? undefined : { record: fromItem(item, names), steps: readSteps(item, names) };
 }
 
@@ -56,7 +59,7 @@ export async function withRecordTable<T>(options: TableOptions, use: (table: Rec
     const store = createStore(client, options);
     const location = { tableName: options.table, region: await resolveRegion(client), endpoint: options.endpoint };
     await resolveCredentials(client);
-    const table = { store, names: itemAttributeNames(options.keyAttribute, options.expiryAttribute), location };
+    const table = { store, names: itemAttributeNames(options.keyAttribute, options.expiryAttribute, options.sortKeyAttribute), location };
     try {
       return await use(table);
     } catch (error) {
@@ -99,7 +102,8 @@ async function resolveCredentials(client: DynamoDBClient): Promise<void> {
 
 function createStore(client: DynamoDBClient, options: TableOptions): DynamoDBStore {
   try {
-    return createDynamoDBStore({ tableName: options.table, client, keyAttribute: options.keyAttribute, expiryAttribute: options.expiryAttribute });
+    const { keyAttribute, sortKeyAttribute, expiryAttribute } = options;
+    return createDynamoDBStore({ tableName: options.table, client, keyAttribute, sortKeyAttribute, expiryAttribute });
   } catch (error) {
     // The store names its options (`keyAttribute`); the user typed the flags.
     throw new CliError(`Invalid table options: ${(error as Error).message}`, ExitCode.Usage, { cause: error });

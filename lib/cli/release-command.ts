@@ -3,6 +3,7 @@ import { RecordStatus, type IdempotencyRecord } from '../idempotency/index.js';
 import { createItemExpressions, type ConditionParams } from '../idempotency/store/dynamodb-expressions.js';
 import type { ItemAttributeNames } from '../idempotency/store/dynamodb-item.js';
 import { createStepExpressions } from '../idempotency/store/dynamodb-step-expressions.js';
+import { recordKey } from '../idempotency/store/dynamodb-table-key.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { noRecordError } from './inspect-command.js';
 import { printLines } from './output.js';
@@ -60,7 +61,7 @@ export function releaseDeleteCondition(names: ItemAttributeNames, record: Idempo
 
 // What both writes name: the record, and its item as it was when their condition fails.
 const writeTarget = (table: RecordTable, id: string) =>
-  ({ TableName: table.store.tableName, Key: { [table.names.key]: { S: id } }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }) as const;
+  ({ TableName: table.store.tableName, Key: recordKey(id, table.names), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }) as const;
 
 function deleteUnchanged(table: RecordTable, record: IdempotencyRecord, selected: SelectedRecord, withSteps: boolean): Promise<void> {
   const command = new DeleteItemCommand({ ...writeTarget(table, record.id), ...releaseDeleteCondition(table.names, record, withSteps) });

@@ -108,6 +108,21 @@ export class IdempotencyClaimAmbiguousError extends IdempotencyError {
 }
 
 /**
+ * `completeWithTransaction` was called on a store that cannot join a DynamoDB transaction, such as the Redis store:
+ * its records are not DynamoDB items, so no `TransactWriteItems` can write them together with yours. Nothing was
+ * written. Write your items first and return the result (the adapter then completes the record), or use
+ * `createDynamoDBStore`. Retrying cannot help.
+ */
+export class IdempotencyTransactionUnsupportedError extends IdempotencyError {
+  override readonly name = 'IdempotencyTransactionUnsupportedError' as const;
+  constructor() {
+    super(
+      'completeWithTransaction needs createDynamoDBStore: this store keeps its records outside DynamoDB, so no DynamoDB transaction can complete them; nothing was written',
+    );
+  }
+}
+
+/**
  * A step's result would make the steps of its record larger than {@link limitBytes}: it was not stored, and `step`
  * throws this although the step's side effect happened. A retry runs the step again with the same derived key, so
  * a downstream system that honours it answers as the first time. Return ids and statuses from steps, not documents.
@@ -115,13 +130,13 @@ export class IdempotencyClaimAmbiguousError extends IdempotencyError {
 export class IdempotencyStepTooLargeError extends IdempotencyError {
   override readonly name = 'IdempotencyStepTooLargeError' as const;
   readonly stepName: string;
-  /** The limit on one record's steps: names and JSON results together, in UTF-8 bytes. */
+  /** The limit on one record's steps: names and JSON results in UTF-8 bytes, plus 2 bytes per step. */
   readonly limitBytes: number;
   /** What the record's steps would have taken with this one. */
   readonly sizeBytes: number;
   constructor(stepName: string, limitBytes: number, sizeBytes: number) {
     super(
-      `The result of step "${stepName}" was not stored: a record's steps hold at most ${limitBytes} bytes (names and JSON results), this one would make ${sizeBytes}`,
+      `The result of step "${stepName}" was not stored: a record's steps hold at most ${limitBytes} bytes (names and JSON results, 2 more per step), this one would make ${sizeBytes}`,
     );
     this.stepName = stepName;
     this.limitBytes = limitBytes;
@@ -184,6 +199,9 @@ export const isIdempotencyTransactionCanceledError = (error: unknown): error is 
   error instanceof IdempotencyTransactionCanceledError;
 /** True when `error` is an {@link IdempotencyClaimAmbiguousError}. */
 export const isIdempotencyClaimAmbiguousError = (error: unknown): error is IdempotencyClaimAmbiguousError => error instanceof IdempotencyClaimAmbiguousError;
+/** True when `error` is an {@link IdempotencyTransactionUnsupportedError}. */
+export const isIdempotencyTransactionUnsupportedError = (error: unknown): error is IdempotencyTransactionUnsupportedError =>
+  error instanceof IdempotencyTransactionUnsupportedError;
 /** True when `error` is an {@link IdempotencyStepTooLargeError}. */
 export const isIdempotencyStepTooLargeError = (error: unknown): error is IdempotencyStepTooLargeError => error instanceof IdempotencyStepTooLargeError;
 /** True when `error` is an {@link IdempotencyStepsUnsupportedError}. */

@@ -59,6 +59,7 @@ export {
   IdempotencyRecordCorruptError,
   IdempotencyTransactionCanceledError,
   IdempotencyClaimAmbiguousError,
+  IdempotencyTransactionUnsupportedError,
   IdempotencyStepTooLargeError,
   IdempotencyStepsUnsupportedError,
   isIdempotencyStepTooLargeError,
@@ -67,5 +68,6 @@ export {
   isIdempotencyClaimAmbiguousError,
   isIdempotencyRecordCorruptError,
   isIdempotencyTransactionCanceledError,
+  isIdempotencyTransactionUnsupportedError,
   type TransactionCancellationReason,
 } from './errors.js';

@@ -1,5 +1,12 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { IdempotencyError, IdempotencyKeyError, IdempotencyLeaseLostError, IdempotencyRecordCorruptError, IdempotencyStoreError } from './errors.js';
+import {
+  IdempotencyError,
+  IdempotencyKeyError,
+  IdempotencyLeaseLostError,
+  IdempotencyRecordCorruptError,
+  IdempotencyStoreError,
+  IdempotencyTransactionUnsupportedError,
+} from './errors.js';
 import { cachedResult, identifyInvocation, isTransactionalStore, leaseMsFor } from './invocation.js';
 import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
@@ -35,7 +42,8 @@ export interface Lifecycle<TInput, TResult> {
    * Writes `writes` and completes `claim` with `result` in one transaction (only `writes` without a claim).
    * @throws {IdempotencyLeaseLostError} when the claim was taken over; nothing was written.
    * @throws {IdempotencyTransactionCanceledError} when the caller's items cancelled it; nothing was written.
-   * @throws {IdempotencyStoreError} when the store failed or cannot run transactions.
+   * @throws {IdempotencyTransactionUnsupportedError} when the store cannot join a DynamoDB transaction; nothing was written.
+   * @throws {IdempotencyStoreError} when the store failed.
    */
   commit(claim: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter): Promise<void>;
 }
@@ -193,8 +201,7 @@ export function createLifecycle<TInput, TResult>(
   };
 
   const commit = async (held: Claim | undefined, result: TResult, writes: readonly TransactWriteItem[], transact: TransactionWriter) => {
-    if (!isTransactionalStore(store))
-      throw new IdempotencyStoreError('This idempotency store cannot complete a record inside a transaction', { cause: undefined });
+    if (!isTransactionalStore(store)) throw new IdempotencyTransactionUnsupportedError();
     const startedMs = now();
     const claim = held === undefined ? undefined : retainedFromNow(held);
     const { stored } = toStored(claim?.id, result, false);

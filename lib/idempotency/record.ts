@@ -49,6 +49,14 @@ export function secondsUntilLeaseEnds(record: Pick<IdempotencyRecord, 'leaseExpi
   return Math.max(1, Math.ceil(remainingMs / 1000));
 }
 
+/**
+ * The retention end an IN_PROGRESS record is written with: the later of the claim's retention end and its lease end, so
+ * that expiry (DynamoDB TTL, a Redis EXPIREAT) can never free a key whose handler may still be running.
+ */
+export function claimExpiresAtEpochSeconds(claim: { readonly expiresAtEpochSeconds: number; readonly leaseExpiresAtEpochMs: number }): number {
+  return Math.max(claim.expiresAtEpochSeconds, Math.ceil(claim.leaseExpiresAtEpochMs / 1000));
+}
+
 /** True when both the record and the request carry a fingerprint and they differ: the key was used with another payload. */
 export function fingerprintsDiffer(record: Pick<IdempotencyRecord, 'fingerprintHash'>, fingerprintHash: string | undefined): boolean {
   return fingerprintHash !== undefined && record.fingerprintHash !== undefined && fingerprintHash !== record.fingerprintHash;

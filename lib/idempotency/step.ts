@@ -5,8 +5,18 @@ import { utf8Bytes } from './store/dynamodb-item-size.js';
 import { deriveStepKey } from './key.js';
 import type { Claim, IdempotencyStore, StepResults } from './store/store.js';
 
-/** The most a record's steps hold, names and JSON results together, in UTF-8 bytes: 256 KiB. */
+/** The most a record's steps hold, in bytes as {@link stepSizeBytes} counts them (names, JSON results, 2 per step): 256 KiB. */
 export const maxStepBytes = 256 * 1024;
+
+// What a DynamoDB map entry takes beyond its name and text: 1 byte per entry, and 1 for the NULL of an undefined result.
+const stepEntryOverheadBytes = 2;
+
+/**
+ * What one step takes against {@link maxStepBytes}: its name and JSON text in UTF-8, plus 2 bytes. Those 2 bytes are
+ * what a DynamoDB map entry costs beyond its name and value at most, so steps at the limit fit in one item beside the
+ * record's other attributes whatever their number, also with a sort key and the longest attribute names.
+ */
+export const stepSizeBytes = (name: string, json: string | undefined): number => utf8Bytes(name) + utf8Bytes(json ?? '') + stepEntryOverheadBytes;
 
 /** The longest step name, in characters. */
 export const maxStepNameLength = 100;
@@ -90,7 +100,7 @@ interface StepTarget {
 async function runStep<T>(target: StepTarget, name: string, fn: (step: StepContext) => T | Promise<T>): Promise<unknown> {
   const result = await fn({ idempotencyKey: deriveStepKey(target.claim.id, name) });
   const json = stringifyStep(name, result);
-  const ownBytes = utf8Bytes(name) + utf8Bytes(json ?? '');
+  const ownBytes = stepSizeBytes(name, json);
   // Steps being saved concurrently count too, so that together they can never pass the limit.
   const savingBytes = saving.get(target.steps) ?? 0;
   const sizeBytes = stepBytes(target.steps) + savingBytes + ownBytes;
@@ -139,4 +149,4 @@ function parseStep(recordId: string, json: string | undefined): unknown {
   }
 }
 
-const stepBytes = (steps: StepResults): number => [...steps].reduce((sum, [name, json]) => sum + utf8Bytes(name) + utf8Bytes(json ?? ''), 0);
+const stepBytes = (steps: StepResults): number => [...steps].reduce((sum, [name, json]) => sum + stepSizeBytes(name, json), 0);

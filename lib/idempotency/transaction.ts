@@ -22,6 +22,7 @@ export interface TransactionCompletion {
  * @throws {TypeError} when no running claim is bound to `contextOrRequest`, when it was already committed, or when there are more than 99 writes.
  * @throws {IdempotencyClaimAmbiguousError} when a context names several running Middy claims; pass the Middy request.
  * @throws {IdempotencyLeaseLostError} when another invocation took the key over; nothing was written.
+ * @throws {IdempotencyTransactionUnsupportedError} when the store is not a DynamoDB store (e.g. the Redis store); nothing was written.
  * @throws {IdempotencyTransactionCanceledError} when your own items' conditions cancelled it, with each item's reason.
  * @throws {IdempotencyStoreError} when DynamoDB failed, or cancelled it for a transient reason (throttling, a conflict); nothing was written.
  * @example

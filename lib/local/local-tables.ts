@@ -42,14 +42,15 @@ export async function ensureLocalTables(client: DynamoDBClient, names: LocalTabl
   return updated.TableDescription?.LatestStreamArn as string;
 }
 
-/** Creates an on-demand table whose partition key is the string attribute `keyAttribute`. */
-export async function createStringKeyTable(client: DynamoDBClient, tableName: string, keyAttribute: string): Promise<void> {
+/** Creates an on-demand table whose partition key is the string attribute `keyAttribute`, with the string sort key `sortKeyAttribute` when given. */
+export async function createStringKeyTable(client: DynamoDBClient, tableName: string, keyAttribute: string, sortKeyAttribute?: string): Promise<void> {
+  const keys = sortKeyAttribute === undefined ? [keyAttribute] : [keyAttribute, sortKeyAttribute];
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: keyAttribute, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: keyAttribute, KeyType: 'HASH' }],
+      AttributeDefinitions: keys.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+      KeySchema: keys.map((name, index) => ({ AttributeName: name, KeyType: index === 0 ? ('HASH' as const) : ('RANGE' as const) })),
     }),
   );
 }

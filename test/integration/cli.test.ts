@@ -1,15 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConditionalCheckFailedException, DeleteItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { releaseDeleteCondition } from '../../lib/cli/release-command.js';
-import { deriveRecordId, dynamoDBStoreDefaults, httpIdempotency, readCallerScope, step, type IdempotencyRecord } from '../../lib/idempotency/index.js';
+import {
+  deriveRecordId,
+  dynamoDBStoreDefaults,
+  httpIdempotency,
+  readCallerScope,
+  step,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from '../../lib/idempotency/index.js';
 import { createItemExpressions } from '../../lib/idempotency/store/dynamodb-expressions.js';
 import { itemAttributeNames } from '../../lib/idempotency/store/dynamodb-item.js';
 import { restEvent } from '../support/api-gateway-events.js';
 import { localTable, onlyErrorLine, runCli } from '../support/cli-process.js';
 import { createLambdaContext } from '../support/lambda-context.js';
 import { useStoreFixture } from '../support/store-fixture.js';
+import { tableLayouts } from '../support/dynamodb.js';
 import { waitFor } from '../support/wait-for.js';
 
 const fixture = useStoreFixture();
@@ -30,13 +39,13 @@ const post = (key: string) =>
 const selector = (key: string) => ['--key', key, '--function', functionName, '--namespace', namespace, '--scope', readCallerScope(post(key)) as string];
 
 /** The example's POST handler with httpIdempotency; it counts its runs and keeps the record ids its outcomes name. */
-function orderApi(answer: (run: number, context: Context) => Promise<APIGatewayProxyResult>) {
+function orderApi(answer: (run: number, context: Context) => Promise<APIGatewayProxyResult>, store: IdempotencyStore = fixture.store) {
   let runs = 0;
   const recordIds: string[] = [];
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(
       httpIdempotency<APIGatewayProxyEvent, APIGatewayProxyResult>({
-        store: fixture.store,
+        store,
         namespace,
         waitForInProgressMs: 0,
         onOutcome: (outcome) => {
@@ -199,7 +208,7 @@ describe('lambda-idempotency release', () => {
  * The POST handler charging through the step `charge` before it answers; its first run stops after the charge until
  * `letFirstAnswer`, as an invocation that hangs or dies after a side effect would.
  */
-function chargingOrderApi() {
+function chargingOrderApi(store?: IdempotencyStore) {
   let charges = 0;
   let charged = 0;
   let letFirstAnswer = () => {};
@@ -211,13 +220,13 @@ function chargingOrderApi() {
     charged += 1;
     if (run === 1) await firstMayAnswer;
     return created(JSON.stringify({ run, chargeId: charge.chargeId }));
-  });
+  }, store);
   return { ...api, charges: () => charges, charged: () => charged, letFirstAnswer };
 }
 
 /** A request whose first run charged (its step stored) and hangs until `api.letFirstAnswer()`. */
-async function hungAfterCharge() {
-  const api = chargingOrderApi();
+async function hungAfterCharge(store?: IdempotencyStore) {
+  const api = chargingOrderApi(store);
   const key = newKey();
   const first = api.invoke(key);
   await waitFor(() => api.charged() === 1);
@@ -300,6 +309,40 @@ describe('lambda-idempotency on a record holding steps', () => {
     expect(saved).toBe('done');
     await expect(deleting).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     expect((await fixture.store.get(id))?.leaseToken).toBe(claimed.claim.leaseToken);
+  });
+});
+
+describe('lambda-idempotency on a table whose key has a sort key', () => {
+  const layout = tableLayouts[1]![1];
+  const sortKeyTable = useStoreFixture(layout);
+  const keyFlags = () => ['--key-attribute', layout.keyAttribute, '--sort-key-attribute', layout.sortKeyAttribute as string];
+
+  it('inspects and releases a record with steps through the table key, and lists it by record id beside the other items', async () => {
+    // Arrange: the first request charged (step stored) and hangs; the table also holds an item of another type.
+    const { api, key, first } = await hungAfterCharge(sortKeyTable.store);
+    const other = { [layout.keyAttribute]: { S: `customer#${newKey()}` }, [layout.sortKeyAttribute as string]: { S: 'profile' } };
+    await sortKeyTable.client.send(new PutItemCommand({ TableName: sortKeyTable.tableName, Item: other }));
+
+    // Act
+    const inspected = await runCli(['inspect', ...localTable(sortKeyTable.tableName), ...keyFlags(), ...selector(key), '--json']);
+    const listed = await runCli(['list', ...localTable(sortKeyTable.tableName), ...keyFlags(), '--json']);
+    const released = await runCli(['release', ...localTable(sortKeyTable.tableName), ...keyFlags(), ...selector(key), '--json']);
+    const next = await api.invoke(key);
+    api.letFirstAnswer();
+    await first;
+
+    // Assert
+    expect(inspected.exitCode).toBe(0);
+    expect(JSON.parse(inspected.stdout)).toMatchObject({ id: api.recordIds[0], status: 'IN_PROGRESS', steps: [{ name: 'charge' }] });
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual([api.recordIds[0]]);
+    expect(JSON.parse(released.stdout)).toEqual({ action: 'lease-ended', id: api.recordIds[0], status: 'IN_PROGRESS', steps: ['charge'] });
+    expect(next).toMatchObject({ statusCode: 201, body: '{"run":2,"chargeId":"ch-1"}' });
+    expect(api.charges()).toBe(1);
   });
 });
 

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBStore, IdempotencyRecordCorruptError, type Claim, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBStore, IdempotencyRecordCorruptError, maxStepBytes, type Claim, type DynamoDBStore } from '../../lib/idempotency/index.js';
+import { stepSizeBytes } from '../../lib/idempotency/step.js';
+import { stepValue } from '../../lib/idempotency/store/dynamodb-item.js';
+import { recordKey } from '../../lib/idempotency/store/dynamodb-table-key.js';
 import type { ClaimRequest } from '../../lib/idempotency/store/store.js';
-import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js';
+import { createIdempotencyTable, createLayoutTable, createTestClient, layoutKey, tableLayouts } from '../support/dynamodb.js';
 import { injectFaults, timeoutError } from '../support/fault-injector.js';
 
 // The store's step operations, called as `step` calls them, against DynamoDB Local; faults only where it cannot make them.
-let client: DynamoDBClient;
-let tableName: string;
-let store: DynamoDBStore;
 const fresh = () => `steps-${Math.random().toString(36).slice(2)}`;
 const startMs = Date.now();
 const leaseMs = 60_000;
@@ -19,15 +19,6 @@ const claimRequest = (id: string, nowMs = startMs, fingerprintHash?: string): Cl
   leaseExpiresAtEpochMs: nowMs + leaseMs,
   expiresAtEpochSeconds: Math.ceil(nowMs / 1000) + 3_600,
 });
-
-beforeAll(async () => {
-  client = createTestClient();
-  tableName = await createIdempotencyTable(client);
-  store = createDynamoDBStore({ tableName, client });
-});
-afterAll(() => client.destroy());
-
-const readItem = async (id: string) => (await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item;
 
 async function claim(target: DynamoDBStore, request: ClaimRequest): Promise<Claim> {
   const answer = await target.claim(request);
@@ -42,22 +33,35 @@ async function save(target: DynamoDBStore, owned: Claim, name: string, json: str
   return answer;
 }
 
-/** A store whose first UpdateItem is applied by DynamoDB Local, then answered with a timeout inside the SDK's retries. */
-function storeLosingFirstUpdate(): { store: DynamoDBStore; faults: string[]; destroy: () => void } {
-  const faulty = createTestClient();
-  const faults: string[] = [];
-  injectFaults(faulty, {
-    commands: ['UpdateItemCommand'],
-    error: timeoutError,
-    loses: 'response-lost',
-    at: 'inside-retries',
-    times: 1,
-    onFault: (name) => faults.push(name),
+describe.each(tableLayouts)('DynamoDB store steps on a table keyed by a %s', (_layoutName, layout) => {
+  let client: DynamoDBClient;
+  let tableName: string;
+  let store: DynamoDBStore;
+  beforeAll(async () => {
+    client = createTestClient();
+    tableName = await createLayoutTable(client, layout);
+    store = createDynamoDBStore({ tableName, client, ...layout });
   });
-  return { store: createDynamoDBStore({ tableName, client: faulty }), faults, destroy: () => faulty.destroy() };
-}
+  afterAll(() => client.destroy());
 
-describe('DynamoDB store steps', () => {
+  const readItem = async (id: string) =>
+    (await client.send(new GetItemCommand({ TableName: tableName, Key: layoutKey(id, layout), ConsistentRead: true }))).Item;
+
+  /** A store whose first UpdateItem is applied by DynamoDB Local, then answered with a timeout inside the SDK's retries. */
+  function storeLosingFirstUpdate(): { store: DynamoDBStore; faults: string[]; destroy: () => void } {
+    const faulty = createTestClient();
+    const faults: string[] = [];
+    injectFaults(faulty, {
+      commands: ['UpdateItemCommand'],
+      error: timeoutError,
+      loses: 'response-lost',
+      at: 'inside-retries',
+      times: 1,
+      onFault: (name) => faults.push(name),
+    });
+    return { store: createDynamoDBStore({ tableName, client: faulty, ...layout }), faults, destroy: () => faulty.destroy() };
+  }
+
   it('keeps the steps through a claim that takes an ended lease over, and returns them with it', async () => {
     // Arrange
     const id = fresh();
@@ -189,7 +193,7 @@ describe('DynamoDB store steps', () => {
     // Arrange
     const id = fresh();
     const item: Record<string, AttributeValue | undefined> = {
-      id: { S: id },
+      ...layoutKey(id, layout),
       status: { S: 'IN_PROGRESS' },
       expiration: { N: String(Math.ceil(startMs / 1000) + 3_600) },
       in_progress_expiration: { N: '0' },
@@ -204,5 +208,54 @@ describe('DynamoDB store steps', () => {
 
     // Assert
     expect(error).toBeInstanceOf(IdempotencyRecordCorruptError);
+  });
+});
+
+describe('steps at the limit step enforces', () => {
+  /** The most steps `step` admits: the shortest names first, each with an undefined result, until the next would pass maxStepBytes. */
+  function mostStepsAdmitted(): Record<string, AttributeValue> {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-';
+    const steps: Record<string, AttributeValue> = {};
+    let names = [''];
+    let totalBytes = 0;
+    for (;;) {
+      names = names.flatMap((prefix) => [...alphabet].map((letter) => `${prefix}${letter}`));
+      for (const name of names) {
+        if (totalBytes + stepSizeBytes(name, undefined) > maxStepBytes) return steps;
+        totalBytes += stepSizeBytes(name, undefined);
+        steps[name] = stepValue(undefined);
+      }
+    }
+  }
+
+  it('fit in one item with a sort key and 255-byte attribute names, whose claim resumes and completes', async () => {
+    // Arrange: the largest record a claim and its steps make, on the longest key, sort key and TTL names allowed.
+    const client = createTestClient();
+    const layout = { keyAttribute: 'k'.repeat(255), sortKeyAttribute: 's'.repeat(255), expiryAttribute: 'e'.repeat(255) };
+    const tableName = await createIdempotencyTable(client, layout.keyAttribute, layout.expiryAttribute, layout.sortKeyAttribute);
+    const store = createDynamoDBStore({ tableName, client, ...layout });
+    const id = 'f'.repeat(64);
+    await claim(store, claimRequest(id, startMs, 'a'.repeat(64)));
+    const steps = mostStepsAdmitted();
+
+    // Act
+    const written = client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: recordKey(id, { key: layout.keyAttribute, sortKey: layout.sortKeyAttribute }),
+        UpdateExpression: 'SET steps = :steps',
+        ExpressionAttributeValues: { ':steps': { M: steps } },
+      }),
+    );
+    await written.catch(() => undefined);
+    const resumed = await store.claim(claimRequest(id, startMs + leaseMs, 'a'.repeat(64)));
+    const completed = resumed.kind === 'claimed' ? await store.complete(resumed.claim, { ok: true }) : undefined;
+    client.destroy();
+
+    // Assert
+    await expect(written).resolves.toBeDefined();
+    expect(resumed.kind).toBe('claimed');
+    expect(resumed.kind === 'claimed' ? resumed.claim.steps?.size : 0).toBe(Object.keys(steps).length);
+    expect(completed).toEqual({ kind: 'completed', resultStored: true });
   });
 });

@@ -7,7 +7,7 @@ import { createIdempotencyTable, createTestClient } from '../support/dynamodb.js
 import { createLambdaContext } from '../support/lambda-context.js';
 
 let client: DynamoDBClient;
-const nameOptions = ['keyAttribute', 'expiryAttribute'] as const;
+const nameOptions = ['keyAttribute', 'sortKeyAttribute', 'expiryAttribute'] as const;
 const fresh = () => `options-${Math.random().toString(36).slice(2)}`;
 // Text that gzip shrinks little: a seeded walk over printable ASCII.
 const scrambled = (length: number) => {
@@ -35,6 +35,10 @@ describe('createDynamoDBStore attribute names', () => {
   it.each([
     ['a key attribute named like the default TTL attribute', { keyAttribute: 'expiration' }, '`expiryAttribute` to differ from `keyAttribute`'],
     ['a TTL attribute named like the default key attribute', { expiryAttribute: 'id' }, '`expiryAttribute` to differ from `keyAttribute`'],
+    ['a sort key attribute named like the key attribute', { sortKeyAttribute: 'id' }, '`sortKeyAttribute` to differ from `keyAttribute`'],
+    ['a TTL attribute named like the sort key attribute', { sortKeyAttribute: 'expiration' }, '`expiryAttribute` to differ from `sortKeyAttribute`'],
+    ['an empty sort key attribute', { sortKeyAttribute: '' }, '`sortKeyAttribute` to be a non-empty string'],
+    ['a sort key attribute name of 256 bytes', { sortKeyAttribute: 's'.repeat(256) }, '`sortKeyAttribute` to be at most 255 bytes'],
     ['a key attribute name of 256 bytes', { keyAttribute: 'k'.repeat(256) }, '`keyAttribute` to be at most 255 bytes'],
     ['a TTL attribute name of 256 bytes in 128 characters', { expiryAttribute: 'é'.repeat(128) }, '`expiryAttribute` to be at most 255 bytes'],
   ])('throws a TypeError naming the option for %s', (_label, options, message) => {
@@ -49,37 +53,44 @@ describe('createDynamoDBStore maxStoredResultBytes', () => {
     expect(() => createDynamoDBStore({ tableName: 't', maxStoredResultBytes })).toThrow('`maxStoredResultBytes` to be at most');
   });
 
-  it('stores a result of the largest accepted size under the longest names, and marks a larger one as not stored', async () => {
-    // Arrange
-    const [keyAttribute, expiryAttribute] = ['k'.repeat(255), 'e'.repeat(255)];
-    const tableName = await createIdempotencyTable(client, keyAttribute, expiryAttribute);
-    const maxStoredResultBytes = largestStoredResultBytes(itemAttributeNames(keyAttribute, expiryAttribute));
-    const store = createDynamoDBStore({ tableName, client, keyAttribute, expiryAttribute, maxStoredResultBytes, compressAboveBytes: maxStoredResultBytes });
-    let runs = 0;
-    const echoText = async (input: { key: string; text: string }, _context?: unknown) => {
-      runs += 1;
-      return input.text;
-    };
-    const echo = makeIdempotent(echoText, { store, key: (input) => input.key, fingerprint: (input) => input.text, namespace: 'echo' });
-    // A JSON string takes its two quotes on top of its characters; twice the limit stays too large even gzipped.
-    const [fits, tooLarge] = [
-      { key: fresh(), text: scrambled(maxStoredResultBytes - 2) },
-      { key: fresh(), text: scrambled(2 * maxStoredResultBytes) },
-    ];
+  it.each([
+    ['a partition key', undefined],
+    ['a partition and a sort key', 's'.repeat(255)],
+  ])(
+    'stores a result of the largest accepted size under the longest names with %s, and marks a larger one as not stored',
+    async (_layout, sortKeyAttribute) => {
+      // Arrange
+      const [keyAttribute, expiryAttribute] = ['k'.repeat(255), 'e'.repeat(255)];
+      const tableName = await createIdempotencyTable(client, keyAttribute, expiryAttribute, sortKeyAttribute);
+      const maxStoredResultBytes = largestStoredResultBytes(itemAttributeNames(keyAttribute, expiryAttribute, sortKeyAttribute));
+      const names = { keyAttribute, sortKeyAttribute, expiryAttribute };
+      const store = createDynamoDBStore({ tableName, client, ...names, maxStoredResultBytes, compressAboveBytes: maxStoredResultBytes });
+      let runs = 0;
+      const echoText = async (input: { key: string; text: string }, _context?: unknown) => {
+        runs += 1;
+        return input.text;
+      };
+      const echo = makeIdempotent(echoText, { store, key: (input) => input.key, fingerprint: (input) => input.text, namespace: 'echo' });
+      // A JSON string takes its two quotes on top of its characters; twice the limit stays too large even gzipped.
+      const [fits, tooLarge] = [
+        { key: fresh(), text: scrambled(maxStoredResultBytes - 2) },
+        { key: fresh(), text: scrambled(2 * maxStoredResultBytes) },
+      ];
 
-    // Act
-    const stored = await echo(fits, createLambdaContext());
-    const replayed = await echo(fits, createLambdaContext());
-    const notStored = await echo(tooLarge, createLambdaContext());
-    const refused = await echo(tooLarge, createLambdaContext()).catch((error: unknown) => error);
+      // Act
+      const stored = await echo(fits, createLambdaContext());
+      const replayed = await echo(fits, createLambdaContext());
+      const notStored = await echo(tooLarge, createLambdaContext());
+      const refused = await echo(tooLarge, createLambdaContext()).catch((error: unknown) => error);
 
-    // Assert (lengths and equality, not the texts: a failure should not print half a megabyte)
-    expect(stored.length).toBe(maxStoredResultBytes - 2);
-    expect(replayed === stored).toBe(true);
-    expect(notStored === tooLarge.text).toBe(true);
-    expect(refused).toBeInstanceOf(IdempotencyResultNotStoredError);
-    expect(runs).toBe(2);
-  });
+      // Assert (lengths and equality, not the texts: a failure should not print half a megabyte)
+      expect(stored.length).toBe(maxStoredResultBytes - 2);
+      expect(replayed === stored).toBe(true);
+      expect(notStored === tooLarge.text).toBe(true);
+      expect(refused).toBeInstanceOf(IdempotencyResultNotStoredError);
+      expect(runs).toBe(2);
+    },
+  );
 
   it('compresses a result that fits the limit but not the item beside a long record id, instead of failing the completion', async () => {
     // Arrange

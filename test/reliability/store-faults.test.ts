@@ -14,7 +14,7 @@ import {
   isIdempotencyInProgressError,
 } from '../../lib/idempotency/index.js';
 import { restEvent } from '../support/api-gateway-events.js';
-import { createIdempotencyTable, createOrdersTable, createTestClient } from '../support/dynamodb.js';
+import { createLayoutTable, createOrdersTable, createTestClient, tableLayouts, type TableLayout } from '../support/dynamodb.js';
 import { createExecutionLedger, type ExecutionLedger } from '../support/execution-ledger.js';
 import { faultKinds, injectFaults, stepCommands } from '../support/fault-injector.js';
 import { checkFaultCase, faultCasesAt, lifecycleSteps, type CallerOutcome, type FaultCase, type Invoke } from '../support/fault-scenario.js';
@@ -26,14 +26,13 @@ import { httpOutcome } from '../support/http-outcome.js';
 const leaseMs = 60_000;
 let client: DynamoDBClient;
 let tableName: string;
+let layout: TableLayout;
 let ordersTable: string;
 let ledger: ExecutionLedger;
 
 beforeAll(async () => {
   client = createTestClient();
-  tableName = await createIdempotencyTable(client);
   ordersTable = await createOrdersTable(client);
-  ledger = createExecutionLedger(client, tableName);
 });
 afterAll(() => client.destroy());
 
@@ -58,7 +57,7 @@ const quickRetries = () => new ConfiguredRetryStrategy(3, () => 10);
 function faultyStore(fault: FaultCase) {
   const faulty = createTestClient(fault.at === 'inside-retries' ? { retryStrategy: quickRetries() } : {});
   injectFaults(faulty, { commands: [stepCommands[fault.step]], error: faultKinds[fault.kind], loses: fault.loses, at: fault.at, times: 1 });
-  return { store: createDynamoDBStore({ tableName, client: faulty }), destroy: () => faulty.destroy() };
+  return { store: createDynamoDBStore({ tableName, client: faulty, ...layout }), destroy: () => faulty.destroy() };
 }
 
 const coreOutcome = async (call: () => Promise<unknown>): Promise<CallerOutcome> => {
@@ -119,34 +118,43 @@ const countOrders = async (key: string) => {
   return scan.Items?.length ?? 0;
 };
 
-describe.each(adapters)('store faults through the %s', (adapterName, adapt) => {
-  it.each(lifecycleSteps)('keeps every invariant for every fault kind at the %s step', async (step) => {
-    // Arrange
-    const runs = faultCasesAt(step).map((fault) => ({
-      fault,
-      key: `${adapterName.slice(0, 4)}-${step}-${fault.kind}-${fault.loses}-${fault.at}-${Math.random().toString(36).slice(2)}`.replace(/ /g, '_'),
-    }));
+// Each table layout in turn: the module-level table, layout and ledger belong to the describe block that runs.
+describe.each(tableLayouts)('on a table keyed by a %s', (_name, tableLayout) => {
+  beforeAll(async () => {
+    layout = tableLayout;
+    tableName = await createLayoutTable(client, layout);
+    ledger = createExecutionLedger(client, tableName, layout);
+  });
 
-    // Act
-    const results = await Promise.all(
-      runs.map(async ({ fault, key }) => {
-        const { store, destroy } = faultyStore(fault);
-        let clockMs = Date.now();
-        const endLease = () => (clockMs += leaseMs + 1);
-        const probe = { executions: () => ledger.executions(key), orders: () => countOrders(key) };
-        const problems = await checkFaultCase(
-          fault,
-          adapt(fault, key, store, () => clockMs),
-          probe,
-          endLease,
-        );
-        destroy();
-        return problems.map((problem) => `${fault.kind}, ${fault.loses} ${fault.at}: ${problem}`);
-      }),
-    );
+  describe.each(adapters)('store faults through the %s', (adapterName, adapt) => {
+    it.each(lifecycleSteps)('keeps every invariant for every fault kind at the %s step', async (step) => {
+      // Arrange
+      const runs = faultCasesAt(step).map((fault) => ({
+        fault,
+        key: `${adapterName.slice(0, 4)}-${step}-${fault.kind}-${fault.loses}-${fault.at}-${Math.random().toString(36).slice(2)}`.replace(/ /g, '_'),
+      }));
 
-    // Assert
-    expect(results.flat()).toEqual([]);
-    expect(ledger.violations).toEqual([]);
+      // Act
+      const results = await Promise.all(
+        runs.map(async ({ fault, key }) => {
+          const { store, destroy } = faultyStore(fault);
+          let clockMs = Date.now();
+          const endLease = () => (clockMs += leaseMs + 1);
+          const probe = { executions: () => ledger.executions(key), orders: () => countOrders(key) };
+          const problems = await checkFaultCase(
+            fault,
+            adapt(fault, key, store, () => clockMs),
+            probe,
+            endLease,
+          );
+          destroy();
+          return problems.map((problem) => `${fault.kind}, ${fault.loses} ${fault.at}: ${problem}`);
+        }),
+      );
+
+      // Assert
+      expect(results.flat()).toEqual([]);
+      expect(ledger.violations).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { findHeldClaim } from '../../lib/idempotency/claim-state.js';
+import { layoutKey, tableLayouts, type TableLayout } from './dynamodb.js';
 
 /** Records every handler execution per key and checks, inside the handler, that it runs under a live claim. */
 export interface ExecutionLedger {
@@ -15,8 +16,8 @@ export interface ExecutionLedger {
   readonly violations: string[];
 }
 
-/** A ledger that reads records from `tableName` through `client`, which must not carry injected faults. */
-export function createExecutionLedger(client: DynamoDBClient, tableName: string): ExecutionLedger {
+/** A ledger that reads records from `tableName` (keyed as `layout`) through `client`, which must not carry injected faults. */
+export function createExecutionLedger(client: DynamoDBClient, tableName: string, layout: TableLayout = tableLayouts[0]![1]): ExecutionLedger {
   const started = new Map<string, number>();
   const running = new Map<string, number>();
   const violations: string[] = [];
@@ -24,7 +25,7 @@ export function createExecutionLedger(client: DynamoDBClient, tableName: string)
   const checkClaim = async (key: string, context: object) => {
     const claim = findHeldClaim(context)?.claim;
     if (claim === undefined) return violations.push(`${key}: the handler ran without a claim`);
-    const answer = await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: claim.id } }, ConsistentRead: true }));
+    const answer = await client.send(new GetItemCommand({ TableName: tableName, Key: layoutKey(claim.id, layout), ConsistentRead: true }));
     const item = answer.Item;
     if (item?.status?.S !== 'IN_PROGRESS' || item.lease_token?.S !== claim.leaseToken) {
       return violations.push(`${key}: the handler ran but its claim is not stored (status ${item?.status?.S ?? 'absent'})`);

@@ -2,9 +2,13 @@
 // launcher through tsx, the same loader `npm start` uses.
 import { tsImport } from 'tsx/esm/api';
 
-/** Starts one DynamoDB Local for the whole run; workers find it through DYNAMODB_ENDPOINT. */
+/** Starts one DynamoDB Local and one redis-server for the whole run; workers find them through DYNAMODB_ENDPOINT and REDIS_URL. */
 export default async function globalSetup() {
   const { startDynamoDBLocal } = await tsImport('../../lib/local/dynamodb-local.ts', import.meta.url);
+  const { startRedisServer } = await tsImport('../../lib/local/redis-server.ts', import.meta.url);
+  const redis = await startRedisServer();
+  globalThis.redisServer = redis;
+  process.env.REDIS_URL = redis.url;
   // Java starts slowly on a loaded 2-core machine; the default 30 s is for `npm start`.
   const local = await startDynamoDBLocal({ startTimeoutMs: 120_000 });
   globalThis.dynamoDBLocal = local;

@@ -1,4 +1,5 @@
-/** Stops the DynamoDB Local that global-setup started. */
+/** Stops the DynamoDB Local and the redis-server that global-setup started. */
 export default async function globalTeardown() {
   await globalThis.dynamoDBLocal?.stop();
+  await globalThis.redisServer?.stop();
 }

@@ -1,6 +1,7 @@
 import { RecordStatus } from '../record.js';
 import type { ItemAttributeNames } from './dynamodb-item.js';
 import type { Claim } from './store.js';
+import { recordKey } from './dynamodb-table-key.js';
 
 /** DynamoDB's limit on one item, attribute names and values together: 400 KB. */
 const maxItemBytes = 400 * 1024;
@@ -22,7 +23,8 @@ export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8
  * status at its longer value, and the lease end although completion removes it.
  */
 export function resultRoomBytes(claim: Pick<Claim, 'id' | 'leaseToken' | 'fingerprintHash'>, names: ItemAttributeNames): number {
-  const strings = [names.key, claim.id, names.status, RecordStatus.InProgress, names.leaseToken, claim.leaseToken, names.data];
+  const keyStrings = Object.entries(recordKey(claim.id, names)).flatMap(([name, value]) => [name, value.S ?? '']);
+  const strings = [...keyStrings, names.status, RecordStatus.InProgress, names.leaseToken, claim.leaseToken, names.data];
   if (claim.fingerprintHash !== undefined) strings.push(names.fingerprint, claim.fingerprintHash);
   const numberBytes = [names.expiry, names.leaseExpiry].reduce((sum, name) => sum + utf8Bytes(name) + maxNumberBytes, 0);
   return maxItemBytes - numberBytes - strings.reduce((sum, text) => sum + utf8Bytes(text), 0);

@@ -1,16 +1,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { RecordStatus, type IdempotencyRecord, type StoredResult } from '../record.js';
+import { claimExpiresAtEpochSeconds, RecordStatus, type IdempotencyRecord, type StoredResult } from '../record.js';
 import type { Claim, StepResults } from './store.js';
 import { IdempotencyRecordCorruptError } from '../errors.js';
 import type { EncodedResult } from './result-encoding.js';
+import { recordIdOf, recordKey, type TableKeyNames } from './dynamodb-table-key.js';
 
 /** An idempotency item in attribute-value form. */
 export type Item = Record<string, AttributeValue>;
 
-/** The attribute names of an idempotency item. `key` and `expiry` are configurable; the rest are fixed. */
-export interface ItemAttributeNames {
-  /** Partition key (S). */
-  readonly key: string;
+/** The attribute names of an idempotency item. `key`, `sortKey` and `expiry` are configurable; the rest are fixed. */
+export interface ItemAttributeNames extends TableKeyNames {
   /** TTL attribute (N, epoch seconds). */
   readonly expiry: string;
   readonly status: 'status';
@@ -38,19 +37,16 @@ export const fixedAttributeNames = {
   steps: 'steps',
 } as const;
 
-/** Builds the attribute names for a table whose key and TTL attributes are `key` and `expiry`. */
-export function itemAttributeNames(key: string, expiry: string): ItemAttributeNames {
-  return { key, expiry, ...fixedAttributeNames };
+/** Builds the attribute names for a table whose key and TTL attributes are `key` (and `sortKey`) and `expiry`. */
+export function itemAttributeNames(key: string, expiry: string, sortKey?: string): ItemAttributeNames {
+  return { key, ...(sortKey === undefined ? {} : { sortKey }), expiry, ...fixedAttributeNames };
 }
 
-/**
- * The IN_PROGRESS item a claim writes. Its TTL is the later of the retention end and the lease end, so TTL can never
- * delete a claim whose handler may still be running.
- */
+/** The IN_PROGRESS item a claim writes, with {@link claimExpiresAtEpochSeconds} as its TTL. */
 export function toClaimItem(claim: Claim, names: ItemAttributeNames): Record<string, AttributeValue> {
-  const expiresAtEpochSeconds = Math.max(claim.expiresAtEpochSeconds, Math.ceil(claim.leaseExpiresAtEpochMs / 1000));
+  const expiresAtEpochSeconds = claimExpiresAtEpochSeconds(claim);
   const item: Record<string, AttributeValue> = {
-    [names.key]: { S: claim.id },
+    ...recordKey(claim.id, names),
     [names.status]: { S: RecordStatus.InProgress },
     [names.expiry]: { N: String(expiresAtEpochSeconds) },
     [names.leaseExpiry]: { N: String(claim.leaseExpiresAtEpochMs) },
@@ -89,7 +85,7 @@ export function isOwnWrite(item: Item | undefined, names: ItemAttributeNames, le
  * the fingerprint check, until someone deletes it.
  */
 export function fromItem(item: Item, names: ItemAttributeNames): IdempotencyRecord {
-  const id = item[names.key]?.S ?? '';
+  const id = recordIdOf(item, names);
   const read = attributeReader(item, id);
   const status = read.string(names.status, true);
   if (status !== RecordStatus.Completed && status !== RecordStatus.InProgress) throw unreadable(id, names.status);
@@ -144,7 +140,7 @@ export function readSteps(item: Item | undefined, names: ItemAttributeNames): St
   const steps: StepResults = new Map();
   const stored = item?.[names.steps];
   if (stored === undefined) return steps;
-  const id = item?.[names.key]?.S ?? '';
+  const id = item === undefined ? '' : recordIdOf(item, names);
   if (stored.M === undefined) throw unreadable(id, names.steps);
   for (const [name, value] of Object.entries(stored.M)) {
     if (value.S === undefined && value.NULL !== true) throw unreadable(id, `${names.steps}.${name}`);

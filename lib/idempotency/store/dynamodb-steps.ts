@@ -4,6 +4,7 @@ import { fingerprintsDiffer, isLeaseExpired, isRecordExpired, RecordStatus, type
 import type { ItemExpressions, UpdateParams } from './dynamodb-expressions.js';
 import { fromItem, isOwnWrite, readSteps, toClaimItem, type Item, type ItemAttributeNames } from './dynamodb-item.js';
 import { createStepExpressions } from './dynamodb-step-expressions.js';
+import { recordKey } from './dynamodb-table-key.js';
 import type { Claim, ClaimRequest, ClaimResult, FencedWriteResult } from './store.js';
 
 /** A conditional write's answer: what it returned, or the item as it was when its condition failed. */
@@ -41,7 +42,7 @@ export function createDynamoDBSteps(setup: DynamoDBStepsSetup): DynamoDBSteps {
       client.send(
         new UpdateItemCommand({
           TableName: tableName,
-          Key: { [names.key]: { S: id } },
+          Key: recordKey(id, names),
           ...params,
           ...(returnOld ? { ReturnValues: 'ALL_OLD' } : {}),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -5,7 +5,8 @@ import type { DynamoDBStoreOptions } from './dynamodb-store.js';
 
 type ResolvedDynamoDBStoreOptions = Required<
   Pick<DynamoDBStoreOptions, 'tableName' | 'keyAttribute' | 'expiryAttribute' | 'compressAboveBytes' | 'maxStoredResultBytes'>
->;
+> &
+  Pick<DynamoDBStoreOptions, 'sortKeyAttribute'>;
 
 const recordAttributes: ReadonlySet<string> = new Set(Object.values(fixedAttributeNames));
 
@@ -18,7 +19,7 @@ export function validateDynamoDBStoreOptions(options: DynamoDBStoreOptions & Res
   requireAttributeNames(options);
   requirePositiveInteger('compressAboveBytes', options.compressAboveBytes);
   requirePositiveInteger('maxStoredResultBytes', options.maxStoredResultBytes);
-  const largest = largestStoredResultBytes(itemAttributeNames(options.keyAttribute, options.expiryAttribute));
+  const largest = largestStoredResultBytes(itemAttributeNames(options.keyAttribute, options.expiryAttribute, options.sortKeyAttribute));
   if (options.maxStoredResultBytes > largest) {
     throw new TypeError(
       `Expected \`maxStoredResultBytes\` to be at most ${largest}, what fits in a 400 KB item beside the record's other attributes, got ${options.maxStoredResultBytes}.`,
@@ -32,14 +33,18 @@ export function validateDynamoDBStoreOptions(options: DynamoDBStoreOptions & Res
 
 // Two attributes under one name would merge: every key in one item ('status'), or a completion that rewrites the key ('data').
 function requireAttributeNames(options: ResolvedDynamoDBStoreOptions): void {
-  for (const option of ['keyAttribute', 'expiryAttribute'] as const) {
-    const name = options[option];
-    requireNonEmptyString(option, name);
+  const configured = (['keyAttribute', 'sortKeyAttribute', 'expiryAttribute'] as const).filter(
+    (option) => option !== 'sortKeyAttribute' || options[option] !== undefined,
+  );
+  for (const option of configured) {
+    requireNonEmptyString(option, options[option]);
+    const name = options[option] as string;
     if (utf8Bytes(name) > maxKeyAttributeNameBytes)
       throw new TypeError(`Expected \`${option}\` to be at most ${maxKeyAttributeNameBytes} bytes of UTF-8, got ${utf8Bytes(name)}.`);
     if (recordAttributes.has(name)) throw new TypeError(`Expected \`${option}\` to differ from the record's own attribute '${name}', got '${name}'.`);
   }
-  if (options.keyAttribute === options.expiryAttribute) {
-    throw new TypeError(`Expected \`expiryAttribute\` to differ from \`keyAttribute\`, both are '${options.keyAttribute}'.`);
+  for (const [index, option] of configured.entries()) {
+    const earlier = configured.slice(0, index).find((other) => options[other] === options[option]);
+    if (earlier !== undefined) throw new TypeError(`Expected \`${option}\` to differ from \`${earlier}\`, both are '${options[option]}'.`);
   }
 }

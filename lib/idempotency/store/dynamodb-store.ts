@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -15,8 +14,10 @@ import { fromItem, isOwnWrite, itemAttributeNames, resultAttributes, toClaimItem
 import { RecordStatus, type IdempotencyRecord } from '../record.js';
 import { encodeResult } from './result-encoding.js';
 import { resultRoomBytes } from './dynamodb-item-size.js';
+import { newClaim } from './new-claim.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
+import { recordKey } from './dynamodb-table-key.js';
 import { createDynamoDBSteps, type ConditionalAnswer } from './dynamodb-steps.js';
 
 /** Options of {@link createDynamoDBStore}. Pass either `client` or `clientConfig`, not both. */
@@ -25,6 +26,12 @@ export type DynamoDBStoreOptions = {
   tableName: string;
   /** The string partition key attribute; at most 255 bytes, and none of the record's own attribute names. @default 'id' */
   keyAttribute?: string;
+  /**
+   * The string sort key attribute, for a table whose key has one (a single-table design); at most 255 bytes, and none
+   * of the other names. A record then sits at partition `idempotency#<record id>`, sort `idempotency`.
+   * @default undefined: the table's key is `keyAttribute` alone, whose value is the record id
+   */
+  sortKeyAttribute?: string;
   /** The TTL attribute, in epoch seconds; enable TTL on it. At most 255 bytes, and none of the record's own attribute names. @default 'expiration' */
   expiryAttribute?: string;
   /** Results larger than this many bytes of JSON are gzip-compressed. @default 1024 */
@@ -76,9 +83,9 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   const resolved = validateDynamoDBStoreOptions({ ...dynamoDBStoreDefaults, ...options });
   const { tableName } = resolved;
   const client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
-  const names = itemAttributeNames(resolved.keyAttribute, resolved.expiryAttribute);
+  const names = itemAttributeNames(resolved.keyAttribute, resolved.expiryAttribute, resolved.sortKeyAttribute);
   const expressions = createItemExpressions(names);
-  const keyOf = (id: string) => ({ [names.key]: { S: id } });
+  const keyOf = (id: string) => recordKey(id, names);
   const limits = { compressAboveBytes: resolved.compressAboveBytes, maxStoredBytes: resolved.maxStoredResultBytes };
 
   // A conditional write: its output, or the item as it was when the condition failed. The old item comes with the
@@ -107,14 +114,8 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   // Every write below may be an SDK retry of an attempt DynamoDB already applied (its answer lost to a timeout or a
   // reset connection): the retry's condition then fails on our own write, which the lease token recognises.
   const claim = async (request: ClaimRequest): Promise<ClaimResult> => {
-    const claimed: Claim = {
-      id: request.id,
-      leaseToken: randomUUID(),
-      fingerprintHash: request.fingerprintHash,
-      leaseExpiresAtEpochMs: request.leaseExpiresAtEpochMs,
-      expiresAtEpochSeconds: request.expiresAtEpochSeconds,
-      steps: new Map(),
-    };
+    // A store with steps returns them with every claim: a fresh claim starts with none.
+    const claimed: Claim = { ...newClaim(request), steps: new Map() };
     const condition = expressions.claim(request.nowMs);
     const answer = await sendConditional('PutItem', request.id, () =>
       client.send(

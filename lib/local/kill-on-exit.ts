@@ -1,0 +1,21 @@
+import type { ChildProcess } from 'node:child_process';
+
+/**
+ * Kills `child` when this process exits or gets SIGINT/SIGTERM, so a local server never outlives the run that started
+ * it (nor keeps its port). Returns the function that removes these hooks once the child is stopped on purpose.
+ */
+export function killOnExit(child: ChildProcess): () => void {
+  const onExit = () => child.kill('SIGKILL');
+  const onSignal = (signal: NodeJS.Signals) => {
+    child.kill('SIGKILL');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', onExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('exit', onExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
