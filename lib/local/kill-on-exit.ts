@@ -19,3 +19,15 @@ export function killOnExit(child: ChildProcess): () => void {
     process.off('SIGTERM', onSignal);
   };
 }
+
+/**
+ * Stops `child` on purpose: removes its exit hooks (`detach`, from {@link killOnExit}), sends `signal` unless it has already
+ * exited, and resolves once it has.
+ */
+export async function stopChild(child: ChildProcess, detach: () => void, signal: NodeJS.Signals): Promise<void> {
+  detach();
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}

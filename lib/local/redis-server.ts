@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { findFreePort } from './dynamodb-local.js';
-import { killOnExit } from './kill-on-exit.js';
+import { killOnExit, stopChild } from './kill-on-exit.js';
 
 /** A `redis-server` process started by {@link startRedisServer}. */
 export interface RedisServer {
@@ -54,12 +54,6 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: async () => {
-      detach();
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    },
+    stop: () => stopChild(child, detach, 'SIGKILL'),
   };
 }
