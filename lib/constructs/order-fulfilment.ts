@@ -5,7 +5,7 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { fulfilOrderFunction, functionEnvironment } from '../../functions/routes.js';
+import { fulfilOrderFunction, functionEnvironment, orderFunctionTimeoutSeconds } from '../../functions/routes.js';
 import type { IdempotencyTable } from './idempotency-table.js';
 import { NodeFunction } from './node-function.js';
 
@@ -61,6 +61,8 @@ export class OrderFulfilment extends Construct {
     });
     this.function = new NodeFunction(this, fulfilOrderFunction.name, {
       entry: fileURLToPath(new URL(`../../functions/${fulfilOrderFunction.entry}`, import.meta.url)),
+      // The timeout npm start's stream reader gives fulfil-order too.
+      timeout: Duration.seconds(orderFunctionTimeoutSeconds),
       environment: {
         [functionEnvironment.ordersTableName]: props.ordersTable.tableName,
         [functionEnvironment.shipmentsTableName]: this.shipmentsTable.tableName,

@@ -87,8 +87,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   process.env[functionEnvironment.shipmentsTableName] = tableNames.shipmentsTableName;
   const handlers = new Map<string, ProxyHandler>();
   for (const route of orderRoutes) {
-    const module = (await import(pathToFileURL(join(functionsDirectory, route.entry)).href)) as { handler: ProxyHandler };
-    handlers.set(route.name, module.handler);
+    handlers.set(route.name, await loadHandler<ProxyHandler>(route.entry));
   }
   const functionTimeoutMs = options.functionTimeoutMs ?? orderFunctionTimeoutSeconds * 1000;
   const bridge = { routes: orderRoutes, handlers, functionTimeoutMs, integrationTimeoutMs };
@@ -106,14 +105,19 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 }
 
+/** Imports the `handler` export of a handler module under `functions/`, as the stack bundles it. */
+async function loadHandler<Handler>(entry: string): Promise<Handler> {
+  return ((await import(pathToFileURL(join(functionsDirectory, entry)).href)) as { handler: Handler }).handler;
+}
+
 /** Reads the orders stream into the `fulfil-order` handler module, as its event source mapping does on AWS. */
 async function startFulfilment(options: { dynamoDBEndpoint: string; streamArn: string; functionTimeoutMs: number; streamLog?: (line: string) => void }) {
-  const module = (await import(pathToFileURL(join(functionsDirectory, fulfilOrderFunction.entry)).href)) as { handler: StreamHandler };
+  const handler = await loadHandler<StreamHandler>(fulfilOrderFunction.entry);
   const client = new DynamoDBStreamsClient({ ...localDynamoDBClientConfig, endpoint: options.dynamoDBEndpoint });
   const poller = startStreamPoller({
     client,
     streamArn: options.streamArn,
-    handler: module.handler,
+    handler,
     functionName: fulfilOrderFunction.name,
     functionTimeoutMs: options.functionTimeoutMs,
     batchSize: fulfilOrderFunction.batchSize,

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { PaymentCharge } from '../../functions/shared/payments.js';
 
-/** A charge the provider made. */
-export interface Charge {
-  readonly chargeId: string;
-  /** The order the charge pays for, as the caller named it. */
-  readonly order: string;
-  readonly amountCents: number;
-}
+/** A charge the provider made: what the orders functions' `chargePayment` gets back. */
+export type Charge = PaymentCharge;
 
 /** A running local payment provider. */
 export interface PaymentProvider {
