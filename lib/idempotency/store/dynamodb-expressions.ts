@@ -34,6 +34,11 @@ export interface ItemExpressions {
 const inProgress: AttributeValue = { S: RecordStatus.InProgress };
 const completed: AttributeValue = { S: RecordStatus.Completed };
 
+/** Holds when a record's retention has passed, although TTL has not removed it yet: a claim may take it. */
+export const recordIsExpired = '#expiry <= :nowSeconds';
+/** Holds when a record is IN_PROGRESS and its lease has passed (its invocation died or timed out): a claim may take it. */
+export const leaseIsExpired = '(#status = :inProgress AND #leaseExpiry <= :nowMs)';
+
 /**
  * Builds the expressions for a table whose attributes are `names`. Timeline of one key:
  *   absent ──claim──▶ IN_PROGRESS ──complete──▶ COMPLETED ──retention ends──▶ expired (TTL deletes it, up to days later)
@@ -43,8 +48,6 @@ const completed: AttributeValue = { S: RecordStatus.Completed };
  */
 export function createItemExpressions(names: ItemAttributeNames): ItemExpressions {
   const keyIsAbsent = 'attribute_not_exists(#key)';
-  const recordIsExpired = '#expiry <= :nowSeconds';
-  const leaseIsExpired = '(#status = :inProgress AND #leaseExpiry <= :nowMs)';
   // A record with steps is never replaced: its claim keeps or drops them with an update (see dynamodb-step-expressions.ts).
   const claimExpression = `(${keyIsAbsent} OR ${recordIsExpired} OR ${leaseIsExpired}) AND attribute_not_exists(#steps)`;
   const claimNames = { '#key': names.key, '#expiry': names.expiry, '#status': names.status, '#leaseExpiry': names.leaseExpiry, '#steps': names.steps };

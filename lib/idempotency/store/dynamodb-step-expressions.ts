@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { RecordStatus } from '../record.js';
-import type { ConditionParams, ItemExpressions, UpdateParams } from './dynamodb-expressions.js';
+import { leaseIsExpired, recordIsExpired, type ConditionParams, type ItemExpressions, type UpdateParams } from './dynamodb-expressions.js';
 import { stepValue, type Item, type ItemAttributeNames } from './dynamodb-item.js';
 
 /** The expressions that keep a record's steps across claims and releases, and store each step under the fence. */
@@ -30,7 +30,8 @@ const claimedAttributes = ['status', 'expiry', 'leaseExpiry', 'leaseToken', 'fin
  * `UpdateItem` pinned to the lease token it saw, which keeps the steps (or drops them once the retention passed).
  */
 export function createStepExpressions(names: ItemAttributeNames, expressions: ItemExpressions): StepExpressions {
-  const resumeCondition = '#leaseToken = :seenToken AND (#expiry <= :nowSeconds OR (#status = :inProgress AND #leaseExpiry <= :nowMs))';
+  // The claim's own conditions on an existing record, pinned to the lease token the refused claim saw.
+  const resumeCondition = `#leaseToken = :seenToken AND (${recordIsExpired} OR ${leaseIsExpired})`;
   const fenced = (fence: ConditionParams, update: string, updateNames: Record<string, string>, values: Record<string, AttributeValue>): UpdateParams => ({
     UpdateExpression: update,
     ConditionExpression: fence.ConditionExpression,
