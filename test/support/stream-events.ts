@@ -37,7 +37,5 @@ export function createDynamoDBStreamRecord(eventID: string, sequenceNumber: stri
   };
 }
 
-/** The sequence numbers a stream partial batch response asks Lambda to resume from. */
-export function failedSequenceNumbers(response: { batchItemFailures: Array<{ itemIdentifier: string }> }): string[] {
-  return response.batchItemFailures.map((failure) => failure.itemIdentifier);
-}
+/** The sequence numbers a stream partial batch response asks Lambda to resume from: the same item identifiers as SQS's. */
+export { failedMessageIds as failedSequenceNumbers } from './sqs-events.js';
