@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { earlyTimeoutMsOf } from './middy-timeout.js';
 import type { LambdaContextLike } from './options.js';
-import { fingerprintsDiffer, isLeaseExpired, isRecordExpired, RecordStatus, type IdempotencyRecord } from './record.js';
+import { fingerprintsDiffer, isClaimable, RecordStatus, type IdempotencyRecord } from './record.js';
 import type { ClaimResult, IdempotencyStore } from './store/store.js';
 
 /** The first pause between two reads of a key in progress, in ms; it doubles after each read. */
@@ -80,10 +80,6 @@ export function isWorthWaitingFor(record: IdempotencyRecord, fingerprintHash: st
   return record.status === RecordStatus.InProgress && !fingerprintsDiffer(record, fingerprintHash);
 }
 
-// Retention over (TTL has not deleted it yet) or lease over (its holder crashed or timed out): a claim may take it.
-const isFree = (record: IdempotencyRecord, nowMs: number): boolean =>
-  isRecordExpired(record, nowMs) || (record.status === RecordStatus.InProgress && isLeaseExpired(record, nowMs));
-
 /**
  * Waits, holding nothing, until the record of a key in progress completes, goes (released, lease or retention over) or
  * the deadline passes (on the clock, or in time slept). Reads the record with backoff ({@link firstPollDelayMs} doubling
@@ -111,7 +107,7 @@ export async function waitForInProgress(
     delayMs = Math.min(delayMs * 2, maxPollDelayMs);
     storeCalls += 1;
     const record = await steps.read();
-    if (record !== undefined && !isFree(record, steps.now())) {
+    if (record !== undefined && !isClaimable(record, steps.now())) {
       answer = { kind: 'held', record };
       continue;
     }

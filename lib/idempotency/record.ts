@@ -43,6 +43,14 @@ export function isLeaseExpired(record: Pick<IdempotencyRecord, 'leaseExpiresAtEp
   return record.leaseExpiresAtEpochMs !== undefined && record.leaseExpiresAtEpochMs <= nowMs;
 }
 
+/**
+ * True when a claim may take `record` although it exists: its retention has passed (TTL has not deleted it yet), or it
+ * is IN_PROGRESS and its lease has passed (its holder crashed or timed out).
+ */
+export function isClaimable(record: Pick<IdempotencyRecord, 'status' | 'expiresAtEpochSeconds' | 'leaseExpiresAtEpochMs'>, nowMs: number): boolean {
+  return isRecordExpired(record, nowMs) || (record.status === RecordStatus.InProgress && isLeaseExpired(record, nowMs));
+}
+
 /** Whole seconds (at least 1) until an IN_PROGRESS record's lease ends: the `Retry-After` hint. */
 export function secondsUntilLeaseEnds(record: Pick<IdempotencyRecord, 'leaseExpiresAtEpochMs'>, nowMs: number): number {
   const remainingMs = (record.leaseExpiresAtEpochMs ?? nowMs) - nowMs;

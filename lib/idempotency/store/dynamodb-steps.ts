@@ -1,6 +1,6 @@
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyRecordCorruptError, IdempotencyStoreError } from '../errors.js';
-import { fingerprintsDiffer, isLeaseExpired, isRecordExpired, RecordStatus, type IdempotencyRecord } from '../record.js';
+import { fingerprintsDiffer, isClaimable, isRecordExpired, RecordStatus, type IdempotencyRecord } from '../record.js';
 import type { ItemExpressions, UpdateParams } from './dynamodb-expressions.js';
 import { fromItem, isOwnWrite, readSteps, toClaimItem, type Item, type ItemAttributeNames } from './dynamodb-item.js';
 import { createStepExpressions } from './dynamodb-step-expressions.js';
@@ -26,8 +26,8 @@ export interface DynamoDBStepsSetup {
 export interface DynamoDBSteps {
   /** True when a claim refused by `record` (which holds steps, as `seen`) may take it over and resume. */
   isResumable(record: IdempotencyRecord, request: ClaimRequest): boolean;
-  /** Claims the record `seen` (which holds steps) with an update that keeps them, or drops them when its retention passed. */
-  resume(claimed: Claim, seen: Item, nowMs: number): Promise<ClaimResult>;
+  /** Claims the record `seen` (which holds steps; `record` is its reading) with an update that keeps them, or drops them when its retention passed. */
+  resume(claimed: Claim, seen: Item, record: IdempotencyRecord, nowMs: number): Promise<ClaimResult>;
   saveStep(claim: Claim, name: string, json: string | undefined): Promise<FencedWriteResult>;
   /** Ends the lease of `owned` but keeps the record and its steps, for a retry to resume. */
   releaseKeepingSteps(owned: Claim): Promise<FencedWriteResult>;
@@ -51,18 +51,17 @@ export function createDynamoDBSteps(setup: DynamoDBStepsSetup): DynamoDBSteps {
     );
   const ownClaim = (item: Item | undefined, leaseToken: string) => isOwnWrite(item, names, leaseToken, RecordStatus.InProgress);
 
-  const isResumable = (record: IdempotencyRecord, request: ClaimRequest) => {
-    if (isRecordExpired(record, request.nowMs)) return true;
-    // Another payload never resumes this one's steps: it is refused as a mismatch, by the fingerprint-first rule.
-    return record.status === RecordStatus.InProgress && isLeaseExpired(record, request.nowMs) && !fingerprintsDiffer(record, request.fingerprintHash);
-  };
+  // Another payload never resumes this one's steps (it is refused as a mismatch, by the fingerprint-first rule), unless
+  // the record's retention has passed: then it counts as absent.
+  const isResumable = (record: IdempotencyRecord, request: ClaimRequest) =>
+    isClaimable(record, request.nowMs) && (isRecordExpired(record, request.nowMs) || !fingerprintsDiffer(record, request.fingerprintHash));
 
-  const resume = async (claimed: Claim, seen: Item, nowMs: number): Promise<ClaimResult> => {
+  const resume = async (claimed: Claim, seen: Item, record: IdempotencyRecord, nowMs: number): Promise<ClaimResult> => {
     const seenToken = seen[names.leaseToken]?.S;
     if (seenToken === undefined) throw new IdempotencyRecordCorruptError(claimed.id, `its ${names.leaseToken} attribute is missing`, { cause: undefined });
     readSteps(seen, names);
     // A record past its retention counts as absent: its steps belong to a request that is over.
-    const dropSteps = (Number(seen[names.expiry]?.N) || 0) * 1000 <= nowMs;
+    const dropSteps = isRecordExpired(record, nowMs);
     const answer = await update(claimed.id, stepExpressions.resumeClaim(toClaimItem(claimed, names), seenToken, nowMs, dropSteps), true);
     if (answer.written) return { kind: 'claimed', claim: { ...claimed, steps: dropSteps ? new Map() : readSteps(answer.attributes, names) } };
     // An SDK retry of our own resume, or someone claimed it since we looked.

@@ -128,7 +128,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     if (answer.oldItem === undefined) throw new IdempotencyStoreError(`Idempotency record ${request.id} changed during its claim`, { cause: undefined });
     const record = fromItem(answer.oldItem, names);
     // A record with steps refused the put: it is claimed by one update that keeps them, with no read.
-    if (answer.oldItem[names.steps] !== undefined && steps.isResumable(record, request)) return steps.resume(claimed, answer.oldItem, request.nowMs);
+    if (answer.oldItem[names.steps] !== undefined && steps.isResumable(record, request)) return steps.resume(claimed, answer.oldItem, record, request.nowMs);
     return { kind: 'held', record };
   };
 
