@@ -1,25 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
 import { processSqsRecords, type SqsBatchPlan, type SqsRecordFailure } from '../../../lib/idempotency/sqs/process-sqs-records.js';
+import { createGate, type Gate } from '../../support/gate.js';
 import { createSqsRecord, failedMessageIds } from '../../support/sqs-events.js';
+import { waitFor } from '../../support/wait-for.js';
 
 type Item = { readonly record: SQSRecord };
 const itemsOf = (records: SQSRecord[]): Item[] => records.map((record) => ({ record }));
 const fifo = (id: string, group: string) => createSqsRecord(id, { messageGroupId: group });
 
-/** A gate per message id: its record runs until the test opens its gate. */
+/** A gate per message id, made when the record or the test first names it: its record runs until the test opens it. */
 function createGates() {
-  const opens = new Map<string, () => void>();
-  const gates = new Map<string, Promise<void>>();
-  const gate = (id: string) => {
-    if (!gates.has(id)) gates.set(id, new Promise<void>((resolve) => opens.set(id, resolve)));
-    return gates.get(id) as Promise<void>;
-  };
-  const open = (id: string) => {
-    gate(id);
-    opens.get(id)?.();
-  };
-  return { gate, open };
+  const gates = new Map<string, Gate>();
+  const gateOf = (id: string): Gate => gates.get(id) ?? (gates.set(id, createGate()).get(id) as Gate);
+  return { gate: (id: string) => gateOf(id).opened, open: (id: string) => gateOf(id).open() };
 }
 
 /** A plan whose records run until their gate opens, then throw when listed in `failing`; it logs starts and failures. */
@@ -46,9 +40,6 @@ function createPlan(options: { failing?: string[]; maxConcurrency?: number; keyO
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
-async function waitUntil(condition: () => boolean) {
-  while (!condition()) await turn();
-}
 
 describe('processSqsRecords', () => {
   it('starts every record of a standard queue before any finishes, and lists failures in batch order whatever order they fail in', async () => {
@@ -57,7 +48,7 @@ describe('processSqsRecords', () => {
 
     // Act
     const response = processSqsRecords(itemsOf(['a', 'b', 'c'].map((id) => createSqsRecord(id))), plan);
-    await waitUntil(() => started.length === 3);
+    await waitFor(() => started.length === 3);
     for (const id of ['c', 'b', 'a']) open(id);
 
     // Assert
@@ -76,11 +67,11 @@ describe('processSqsRecords', () => {
 
     // Act
     const response = processSqsRecords(itemsOf(['a', 'b', 'c', 'd'].map((id) => createSqsRecord(id))), plan);
-    await waitUntil(() => started.length === 2);
+    await waitFor(() => started.length === 2);
     for (let round = 0; round < 10; round += 1) await turn();
     const startedWhileTwoRan = [...started];
     open('b');
-    await waitUntil(() => started.length === 3);
+    await waitFor(() => started.length === 3);
     for (const id of ['a', 'c', 'd']) open(id);
 
     // Assert
@@ -97,10 +88,10 @@ describe('processSqsRecords', () => {
 
     // Act
     const response = processSqsRecords(itemsOf(records), plan);
-    await waitUntil(() => started.length === 2);
+    await waitFor(() => started.length === 2);
     const startedFirst = [...started];
     open('g2-1');
-    await waitUntil(() => started.length === 3);
+    await waitFor(() => started.length === 3);
     for (const id of ['g1-1', 'g2-2']) open(id);
 
     // Assert
@@ -119,11 +110,11 @@ describe('processSqsRecords', () => {
 
     // Act
     const response = processSqsRecords(itemsOf(['k-1', 'other', 'k-2'].map((id) => createSqsRecord(id))), plan);
-    await waitUntil(() => started.length === 2);
+    await waitFor(() => started.length === 2);
     for (let round = 0; round < 10; round += 1) await turn();
     const beforeFirstFinished = [...started];
     open('k-1');
-    await waitUntil(() => started.length === 3);
+    await waitFor(() => started.length === 3);
     for (const id of ['other', 'k-2']) open(id);
 
     // Assert

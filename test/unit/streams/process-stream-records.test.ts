@@ -1,14 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { processStreamRecords, type StreamBatchPlan } from '../../../lib/idempotency/streams/process-stream-records.js';
 import { createGate } from '../../support/gate.js';
+import { waitFor } from '../../support/wait-for.js';
 import type { StreamPosition } from '../../../lib/idempotency/streams/stream-record.js';
 
 type Item = { readonly position: StreamPosition };
 const at = (shard: string, sequenceNumber: string): Item => ({ position: { shard, sequenceNumber } });
 const turn = () => new Promise((resolve) => setImmediate(resolve));
-async function waitUntil(condition: () => boolean) {
-  while (!condition()) await turn();
-}
 
 /** A plan whose records wait for their gate (when one is set) and throw when listed in `failing`. */
 function createPlan(options: { failing?: string[]; gated?: string[] } = {}) {
@@ -48,7 +46,7 @@ describe('processStreamRecords', () => {
 
     // Act
     const response = processStreamRecords([at('a', 'a1'), at('b', 'b1'), at('a', 'a2'), at('b', 'b2'), at('a', 'a3')], plan);
-    await waitUntil(() => started.length === 2);
+    await waitFor(() => started.length === 2);
     for (let round = 0; round < 10; round += 1) await turn();
     const whileA1Ran = [...started];
     open('a1');
