@@ -4,8 +4,11 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { dynamoDBStoreDefaults } from '../idempotency/index.js';
 
-/** The item actions `createDynamoDBStore` sends: claim (PutItem), read (GetItem), complete (UpdateItem), release (DeleteItem). */
-export const idempotencyTableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+/**
+ * The item actions `createDynamoDBStore` sends: claim (PutItem), read (GetItem), complete (UpdateItem), release
+ * (DeleteItem), and the read of a redelivered SQS batch ahead of its claims (BatchGetItem).
+ */
+export const idempotencyTableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem'] as const;
 
 /** The default values of {@link IdempotencyTableProps} and of {@link IdempotencyTable.grantTo}. */
 export const idempotencyTableDefaults = {
@@ -67,7 +70,7 @@ export class IdempotencyTable extends Construct {
   /**
    * Lets `fn` use this table as its idempotency store and tells it the table's name.
    *
-   * Grants only {@link idempotencyTableActions} on this table's ARN (no Scan, Query, batch or table-level actions) and
+   * Grants only {@link idempotencyTableActions} on this table's ARN (no Scan, Query, batch writes or table-level actions) and
    * adds the table name to the function's environment under `environmentVariable`, next to the variables it has.
    * @example
    * ```ts

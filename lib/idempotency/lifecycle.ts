@@ -12,6 +12,7 @@ import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
 import { resolveHeldRecord } from './held-record.js';
 import { claimOrWait } from './in-progress-wait.js';
+import { completedRecordReadAhead, createReadAhead, type ReadAhead } from './read-ahead.js';
 import type { IdempotencyOutcome } from './outcome.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
@@ -30,10 +31,13 @@ export interface Lifecycle<TInput, TResult> {
   /** The store every phase uses, and `step` with it. */
   readonly store: IdempotencyStore;
   /**
-   * Derives the key once, then replays, refuses or claims.
+   * Derives the key once, then replays, refuses or claims. A COMPLETED record in `readAhead` is replayed as its
+   * claim would have replayed it, without the claim.
    * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyRecordCorruptError | IdempotencyStoreError}
    */
-  begin(input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>>;
+  begin(input: TInput, context?: LambdaContextLike, readAhead?: ReadAhead): Promise<Begin<TResult>>;
+  /** Reads the records of inputs expected to be duplicates in one store call, for their `begin`s. Never throws. */
+  readAhead(inputs: readonly TInput[], context?: LambdaContextLike): Promise<ReadAhead>;
   /** Stores a successful result (or releases the key when `shouldStore` says no). Never throws: the caller gets its result. */
   finish(claim: Claim, result: TResult): Promise<void>;
   /** Releases the key after the handler failed, so a retry can run. Never throws: the caller gets the handler's error. */
@@ -98,7 +102,7 @@ export function createLifecycle<TInput, TResult>(
     log(corrupt ? corruptRecordMessage : 'Idempotency store call failed', { recordId, error });
   };
 
-  const begin = async (input: TInput, context?: LambdaContextLike): Promise<Begin<TResult>> => {
+  const begin = async (input: TInput, context?: LambdaContextLike, readAhead?: ReadAhead): Promise<Begin<TResult>> => {
     const clientKey = disabled ? undefined : config.key(input, context);
     if (disabled || ((clientKey === undefined || clientKey === null) && config.onMissingKey === 'skip')) {
       report?.({ type: 'skipped', durationMs: 0 });
@@ -109,6 +113,8 @@ export function createLifecycle<TInput, TResult>(
     const nowMs = now();
     const cached = cache?.get(id, nowMs);
     if (cached !== undefined) return replayHeld({ ...cached, id, status: RecordStatus.Completed }, fingerprintHash, nowMs, { durationMs: 0, fromCache: true });
+    const completed = completedRecordReadAhead(readAhead, id, nowMs);
+    if (completed !== undefined) return replayHeld(completed, fingerprintHash, nowMs, { durationMs: 0, fromCache: false });
     const claimAt = (claimMs: number) =>
       store.claim({
         id,
@@ -217,5 +223,7 @@ export function createLifecycle<TInput, TResult>(
     if (answer.value.kind === 'lease-lost') throw new IdempotencyLeaseLostError(claim.id);
   };
 
-  return { store, begin, finish, abort: release, commit };
+  const readAhead = disabled ? async () => new Map() : createReadAhead(config, store, log);
+
+  return { store, begin, readAhead, finish, abort: release, commit };
 }

@@ -23,6 +23,11 @@ export function requireNonNegativeInteger(option: string, value: unknown): void 
   if (!Number.isInteger(value) || (value as number) < 0) throw new TypeError(`Expected \`${option}\` to be a non-negative integer, got ${describe(value)}.`);
 }
 
+/** @throws {TypeError} unless `value` is `true` or `false`. */
+export function requireBoolean(option: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new TypeError(`Expected \`${option}\` to be true or false, got ${describe(value)}.`);
+}
+
 /** @throws {TypeError} unless `value` is a function, or undefined when `optional`. */
 export function requireFunction(option: string, value: unknown, optional = true): void {
   if (value === undefined && optional) return;

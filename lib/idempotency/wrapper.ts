@@ -1,6 +1,7 @@
 import { createHeldClaim, runHoldingClaim, takeHeldClaim } from './claim-state.js';
-import { createLifecycle } from './lifecycle.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
+import type { ReadAhead } from './read-ahead.js';
 import { resolveWrappedNamespace } from './wrapped-namespace.js';
 
 const isLambdaContext = (value: unknown): value is LambdaContextLike =>
@@ -33,21 +34,33 @@ export function makeIdempotent<TArgs extends [unknown, ...unknown[]], TResult>(
 ): (...args: TArgs) => Promise<TResult> {
   if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${String(fn)}.`);
   const lifecycle = createLifecycle({ ...options, namespace: resolveWrappedNamespace(fn, options?.namespace) });
-  return async (...args: TArgs) => {
-    const context = isLambdaContext(args[1]) ? args[1] : undefined;
-    const begin = await lifecycle.begin(args[0], context);
-    if (begin.kind === 'replay') return begin.result;
-    const claim = begin.kind === 'run' ? begin.claim : undefined;
-    const held = createHeldClaim(lifecycle, claim, [context]);
-    let result: TResult;
-    try {
-      result = await runHoldingClaim(held, async () => fn(...args));
-    } catch (error) {
-      // None to release once the function committed the claim with completeWithTransaction.
-      if (claim !== undefined && !takeHeldClaim(held).committed) await lifecycle.abort(claim);
-      throw error;
-    }
-    if (claim !== undefined && !takeHeldClaim(held).committed) await lifecycle.finish(claim, result);
-    return result;
-  };
+  return async (...args: TArgs) => runIdempotently(lifecycle, args[0], isLambdaContext(args[1]) ? args[1] : undefined, () => fn(...args));
+}
+
+/**
+ * Runs `call` once for `input` under `lifecycle`: replays, or claims, runs and completes (releases on a throw), the
+ * claim travelling with the call so that `completeWithTransaction` and `step` inside it find their own claim.
+ * `readAhead` holds records a batch read before its claims (see {@link Lifecycle.readAhead}).
+ */
+export async function runIdempotently<TInput, TResult>(
+  lifecycle: Lifecycle<TInput, TResult>,
+  input: TInput,
+  context: LambdaContextLike | undefined,
+  call: () => Promise<TResult> | TResult,
+  readAhead?: ReadAhead,
+): Promise<TResult> {
+  const begin = await lifecycle.begin(input, context, readAhead);
+  if (begin.kind === 'replay') return begin.result;
+  const claim = begin.kind === 'run' ? begin.claim : undefined;
+  const held = createHeldClaim(lifecycle, claim, [context]);
+  let result: TResult;
+  try {
+    result = await runHoldingClaim(held, async () => call());
+  } catch (error) {
+    // None to release once the function committed the claim with completeWithTransaction.
+    if (claim !== undefined && !takeHeldClaim(held).committed) await lifecycle.abort(claim);
+    throw error;
+  }
+  if (claim !== undefined && !takeHeldClaim(held).committed) await lifecycle.finish(claim, result);
+  return result;
 }

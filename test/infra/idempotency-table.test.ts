@@ -75,7 +75,7 @@ describe('IdempotencyTable', () => {
           Statement: [
             {
               Effect: 'Allow',
-              Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+              Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem'],
               Resource: [{ 'Fn::GetAtt': [tableId, 'Arn'] }],
             },
           ],

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { createSqsBatchHandler } from '../../lib/idempotency/index.js';
 import { createLambdaContext } from '../support/lambda-context.js';
-import { createSqsEvent, createSqsRecord, failedMessageIds } from '../support/sqs-events.js';
+import { createSqsEvent, createSqsRecord, failedMessageIds, redeliverSqsRecord } from '../support/sqs-events.js';
 import { useStoreFixture } from '../support/store-fixture.js';
 
 const fixture = useStoreFixture();
@@ -22,7 +22,15 @@ describe('createSqsBatchHandler under redelivery', () => {
       fc.asyncProperty(scenario, async ({ fifo, batches, failuresFirst }) => {
         // Arrange
         const run = randomUUID();
-        const recordFor = (index: number) => createSqsRecord(`${run}-${index}`, fifo ? { messageGroupId: `${run}-${index % 2}` } : {});
+        // Every delivery of a message counts one more receive, as SQS does, so redeliveries are read ahead of their claims.
+        const deliveries = new Map<number, SQSRecord>();
+        const recordFor = (index: number) => {
+          const last = deliveries.get(index);
+          const record =
+            last === undefined ? createSqsRecord(`${run}-${index}`, fifo ? { messageGroupId: `${run}-${index % 2}` } : {}) : redeliverSqsRecord(last);
+          deliveries.set(index, record);
+          return record;
+        };
         const throwsLeft = [...failuresFirst];
         const completions = new Map<string, number>();
         const handler = createSqsBatchHandler(
@@ -45,8 +53,9 @@ describe('createSqsBatchHandler under redelivery', () => {
           pending.push(...records.filter((record) => failed.has(record.messageId)));
         }
         for (let round = 0; pending.length > 0 && round < 20; round += 1) {
-          const failed = new Set(failedMessageIds(await handler(createSqsEvent(pending), createLambdaContext())));
-          pending = pending.filter((record) => failed.has(record.messageId));
+          const redelivery = pending.map((record) => recordFor(Number(record.messageId.slice(run.length + 1))));
+          const failed = new Set(failedMessageIds(await handler(createSqsEvent(redelivery), createLambdaContext())));
+          pending = redelivery.filter((record) => failed.has(record.messageId));
         }
 
         // Assert

@@ -31,3 +31,9 @@ export function createSqsEvent(records: SQSRecord[]): SQSEvent {
 export function failedMessageIds(response: { batchItemFailures: Array<{ itemIdentifier: string }> }): string[] {
   return response.batchItemFailures.map((failure) => failure.itemIdentifier);
 }
+
+/** `record` as SQS hands it out again: the same message, its `ApproximateReceiveCount` one higher. */
+export function redeliverSqsRecord(record: SQSRecord): SQSRecord {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount) + 1;
+  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(receiveCount) } };
+}

@@ -2,7 +2,9 @@ import type { Context } from 'aws-lambda';
 import { isIdempotencyResultNotStoredError } from '../errors.js';
 import { requireFunction, requirePositiveInteger } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
-import { makeIdempotent } from '../wrapper.js';
+import { createLifecycle } from '../lifecycle.js';
+import type { ReadAhead } from '../read-ahead.js';
+import { runIdempotently } from '../wrapper.js';
 
 /** Handles one record of a batch; its result is stored, and a throw makes the record a batch item failure. */
 export type BatchRecordHandler<TRecord, TResult> = (record: TRecord, context: Context) => Promise<TResult> | TResult;
@@ -33,14 +35,22 @@ export interface IdempotentRecords<TRecord> {
   readonly maxConcurrency: number;
   /** Reads the record's key (a throw is kept, and thrown again when the record runs). */
   keyRecord(record: TRecord, context: Context): KeyedRecord<TRecord>;
-  /** Runs the record under its own claim; resolves when it succeeded or was a duplicate, rejects with why it failed. */
-  run(keyed: KeyedRecord<TRecord>, context: Context): Promise<void>;
+  /**
+   * Reads the records of `keyed` (expected to be duplicates, e.g. redelivered) in one store call, for `run`.
+   * Never throws: what it cannot read, the records' claims meet.
+   */
+  readAhead(keyed: readonly KeyedRecord<TRecord>[], context: Context): Promise<ReadAhead>;
+  /**
+   * Runs the record under its own claim, replaying a completed record found in `readAhead` without a claim; resolves
+   * when it succeeded or was a duplicate, rejects with why it failed.
+   */
+  run(keyed: KeyedRecord<TRecord>, context: Context, readAhead?: ReadAhead): Promise<void>;
 }
 
 type RecordOptions<TRecord, TResult> = IdempotencyOptions<TRecord, TResult> & BatchConcurrencyOptions & { namespace: string };
 
 /**
- * Builds the per-record lifecycle of a batch handler: `makeIdempotent` over the record handler, with the key read
+ * Builds the per-record lifecycle of a batch handler: `makeIdempotent`'s run over the record handler, with the key read
  * before scheduling. Each record runs inside its own wrapped call, so `completeWithTransaction(context, …)` in a
  * record handler finds that record's claim even while the other records of the batch share the same context.
  * @throws {TypeError} naming an invalid option.
@@ -54,7 +64,7 @@ export function createIdempotentRecords<TRecord, TResult>(
   const maxConcurrency = options.maxConcurrency ?? batchConcurrencyDefaults.maxConcurrency;
   requirePositiveInteger('maxConcurrency', maxConcurrency);
   const { key, fingerprint, scope, maxConcurrency: _bound, ...shared } = options;
-  const runOnce = makeIdempotent((keyed: KeyedRecord<TRecord>, context: Context) => recordHandler(keyed.record, context), {
+  const lifecycle = createLifecycle<KeyedRecord<TRecord>, TResult>({
     ...shared,
     key: (keyed) => keyed.readKey(),
     // Left as given when not functions, so that validation names them.
@@ -77,9 +87,10 @@ export function createIdempotentRecords<TRecord, TResult>(
         };
       }
     },
+    readAhead: (keyed, context) => lifecycle.readAhead(keyed, context),
     // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
-    run: (keyed, context) =>
-      runOnce(keyed, context).then(
+    run: (keyed, context, readAhead) =>
+      runIdempotently(lifecycle, keyed, context, () => recordHandler(keyed.record, context), readAhead).then(
         () => undefined,
         (error: unknown) => {
           if (!isIdempotencyResultNotStoredError(error)) throw error;

@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { batchConcurrencyDefaults, createIdempotentRecords, type BatchConcurrencyOptions, type BatchRecordHandler } from '../batch/idempotent-records.js';
-import { describeEventValue } from '../option-checks.js';
+import { describeEventValue, requireBoolean } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
 import { guardCallbacks } from '../user-callbacks.js';
 import { processSqsRecords, type SqsRecordFailure } from './process-sqs-records.js';
@@ -17,6 +17,13 @@ export interface SqsBatchHandlerOptions<TResult = unknown> extends Omit<Idempote
   key?: IdempotencyOptions<SQSRecord, TResult>['key'];
   /** Separates these records' keys from the same keys used by another operation of the function. @default 'sqs' */
   namespace?: string;
+  /**
+   * Reads the records of redelivered messages (`ApproximateReceiveCount` above 1) in one strongly consistent
+   * `BatchGetItem` per 100 before claiming any: a message that already completed then costs no call of its own. Needs
+   * `dynamodb:BatchGetItem` (`IdempotencyTable.grantTo` grants it); a failed read only costs that call, as every
+   * record then claims its key as usual. Stores without `getMany` (the Redis store) ignore it. @default true
+   */
+  prefetchRedelivered?: boolean;
 }
 
 /** The default values of {@link SqsBatchHandlerOptions}, beyond those of `idempotencyDefaults`. */
@@ -24,7 +31,11 @@ export const sqsBatchHandlerDefaults = {
   key: (record: SQSRecord): string => record.messageId,
   namespace: 'sqs',
   maxConcurrency: batchConcurrencyDefaults.maxConcurrency,
+  prefetchRedelivered: true,
 } as const;
+
+/** True when SQS delivered the record before: it counts every receive in `ApproximateReceiveCount`. */
+const isRedelivered = (record: SQSRecord): boolean => Number(record.attributes?.ApproximateReceiveCount) > 1;
 
 /**
  * Builds an SQS batch handler that runs `recordHandler` once per record key and answers with the partial batch
@@ -36,6 +47,7 @@ export const sqsBatchHandlerDefaults = {
  * not be stored); a record whose handler throws is a failure and its key is released for the retry; a record whose
  * key is held by another running invocation, or whose claim cannot be written, is a failure and its handler does not run.
  * On a FIFO queue, the records of one message group run in batch order, and those after a failure fail too, unrun.
+ * The records of redelivered messages are read ahead in one `BatchGetItem` per 100 (see `prefetchRedelivered`).
  * A record handler may call `completeWithTransaction(context, …)`: it completes the claim of the record it runs for,
  * whatever else runs beside it. Do not add `@middy/sqs-partial-batch-failure`: it would misread this answer.
  * Failures reach the `logger` with the message id, never the body.
@@ -51,8 +63,10 @@ export const sqsBatchHandlerDefaults = {
  * ```
  */
 export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<TResult>, options: SqsBatchHandlerOptions<TResult>): SqsBatchHandler {
+  const { prefetchRedelivered = sqsBatchHandlerDefaults.prefetchRedelivered, ...recordOptions } = options ?? {};
+  requireBoolean('prefetchRedelivered', prefetchRedelivered);
   const records = createIdempotentRecords(recordHandler, {
-    ...options,
+    ...recordOptions,
     key: options?.key ?? sqsBatchHandlerDefaults.key,
     namespace: options?.namespace ?? sqsBatchHandlerDefaults.namespace,
   });
@@ -62,11 +76,17 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
     if (failure.kind === 'failed') log('SQS record failed', { messageId, error: failure.error });
     else log('SQS record not run: an earlier record of its message group failed', { messageId, messageGroupId: failure.messageGroupId });
   };
-  return async (event, context) =>
-    processSqsRecords(
-      readSqsRecords(event).map((record) => records.keyRecord(record, context)),
-      { maxConcurrency: records.maxConcurrency, keyLaneOf: (keyed) => keyed.keyLane, processRecord: (keyed) => records.run(keyed, context), onFailure },
-    );
+  return async (event, context) => {
+    const keyed = readSqsRecords(event).map((record) => records.keyRecord(record, context));
+    const redelivered = prefetchRedelivered ? keyed.filter((item) => isRedelivered(item.record)) : [];
+    const readAhead = redelivered.length > 0 ? await records.readAhead(redelivered, context) : undefined;
+    return processSqsRecords(keyed, {
+      maxConcurrency: records.maxConcurrency,
+      keyLaneOf: (item) => item.keyLane,
+      processRecord: (item) => records.run(item, context, readAhead),
+      onFailure,
+    });
+  };
 }
 
 /**

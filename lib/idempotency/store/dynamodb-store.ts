@@ -18,6 +18,7 @@ import { newClaim } from './new-claim.js';
 import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 import { recordKey } from './dynamodb-table-key.js';
+import { createDynamoDBBatchRead } from './dynamodb-batch-read.js';
 import { createDynamoDBSteps, type ConditionalAnswer } from './dynamodb-steps.js';
 
 /** Options of {@link createDynamoDBStore}. Pass either `client` or `clientConfig`, not both. */
@@ -60,6 +61,8 @@ export interface DynamoDBStore extends IdempotencyStore {
   saveStep(claim: Claim, name: string, json: string | undefined): Promise<FencedWriteResult>;
   /** Reads the record of `id` with a strongly consistent `GetItem`, or `undefined` when there is none. */
   get(id: string): Promise<IdempotencyRecord | undefined>;
+  /** Reads the records of `ids` with strongly consistent `BatchGetItem`s of up to 100 keys; see {@link IdempotencyStore.getMany}. */
+  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, IdempotencyRecord>>;
   /** The fenced completion of `claim` with `result`, as a transaction's `Update` item, for `completeWithTransaction`. */
   completionUpdate(claim: Claim, result: unknown): { readonly update: CompletionUpdate; readonly resultStored: boolean };
 }
@@ -69,7 +72,7 @@ export interface DynamoDBStore extends IdempotencyStore {
  *
  * A claim is one conditional `PutItem` with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so a duplicate costs
  * one call; completion is one `UpdateItem` and release one `DeleteItem`, both conditional on the claim's lease token;
- * `get` is one `GetItem` with `ConsistentRead`. With steps (see `step`): each step is one fenced `UpdateItem`; a
+ * `get` is one `GetItem` with `ConsistentRead`, and `getMany` one `BatchGetItem` per 100 ids. With steps (see `step`): each step is one fenced `UpdateItem`; a
  * claim that resumes a record with steps is the refused `PutItem` plus one `UpdateItem`, and a release that keeps
  * steps is one `UpdateItem`.
  * @throws {TypeError} naming the option when an option is invalid.
@@ -177,5 +180,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return item === undefined ? undefined : fromItem(item, names);
   };
 
-  return { tableName, client, claim, complete, release, get, saveStep: steps.saveStep, completionUpdate: completionOf };
+  const getMany = createDynamoDBBatchRead({ client, tableName, names });
+
+  return { tableName, client, claim, complete, release, get, getMany, saveStep: steps.saveStep, completionUpdate: completionOf };
 }

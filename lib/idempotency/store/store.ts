@@ -56,6 +56,14 @@ export interface IdempotencyStore {
    */
   get?(id: string): Promise<IdempotencyRecord | undefined>;
   /**
+   * Reads the records of `ids` with strongly consistent reads, in as few calls as the backend allows. Only a batch
+   * handler calls it, to read a redelivered batch ahead of its claims, so a store without it claims each record as
+   * usual. Best effort: an id the answer leaves out may still have a record (unread under throttling, or unreadable),
+   * which that id's claim then meets.
+   * @throws {IdempotencyStoreError} when the backend fails.
+   */
+  getMany?(ids: readonly string[]): Promise<ReadonlyMap<string, IdempotencyRecord>>;
+  /**
    * Stores the result of the step `name` (its JSON text, or `undefined`) in the record of `claim`, if the claim is
    * still ours: `'lease-lost'` when another invocation took the key over. Only `step` calls it, so a store without it
    * has no steps. A store that implements it returns `steps` with every claim, and keeps a record's steps through a

@@ -20,6 +20,11 @@ describe('createSqsBatchHandler', () => {
     ['fractional maxConcurrency', () => createSqsBatchHandler(handleRecord, { store, maxConcurrency: 1.5 }), /`maxConcurrency`/],
     ['fingerprint', () => createSqsBatchHandler(handleRecord, { store, fingerprint: 'body' as never }), /`fingerprint`/],
     ['scope', () => createSqsBatchHandler(handleRecord, { store, scope: 'tenant' as never }), /`scope`/],
+    [
+      'prefetchRedelivered',
+      () => createSqsBatchHandler(handleRecord, { store, prefetchRedelivered: 'yes' as never }),
+      /`prefetchRedelivered` to be true or false, got 'yes'/,
+    ],
   ])('throws a TypeError naming an invalid %s at construction', (_option, build, message) => {
     // Act and Assert
     expect(build).toThrow(TypeError);
