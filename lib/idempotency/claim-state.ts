@@ -21,12 +21,13 @@ export interface HeldClaim {
   readonly sequence: number;
 }
 
-// Two ways to reach a claim, because the two adapters run handlers differently:
+// Two ways to reach a claim, because the adapters run handlers differently:
 // - makeIdempotent runs the function itself, so its claim travels with the call's async context. Concurrent or nested
 //   wrapped calls that share one Lambda context each see their own claim, and no wrapped call can see another's.
 // - Middy runs the handler after `before` returns, outside any async context a middleware could set: its claim is bound
 //   to the Middy request and the Lambda context, both new for every invocation. Middy's `request.internal` is shared
 //   across invocations, so nothing per-request may live there or in a middleware's closure.
+// - A batch handler gives each record's handler a context of its own and binds the record's claim to it, the Middy way.
 const runningCalls = new AsyncLocalStorage<RunningCall>();
 const boundClaims = new WeakMap<object, Set<HeldClaim>>();
 const replayedRequests = new WeakSet<object>();
@@ -103,7 +104,7 @@ export function requireUncommittedClaim(owner: object): HeldClaim {
   const held = findHeldClaim(owner);
   if (held === undefined) {
     throw new TypeError(
-      'No idempotency claim is bound to this object: pass the Lambda context (or Middy request) of a handler wrapped by idempotency(), httpIdempotency() or makeIdempotent().',
+      'No idempotency claim is bound to this object: pass the Lambda context (or Middy request) of a handler wrapped by idempotency(), httpIdempotency() or makeIdempotent(), or the context a batch record handler receives.',
     );
   }
   if (held.committed) throw new TypeError('This invocation already committed its idempotency record.');

@@ -1,4 +1,4 @@
-import { createHeldClaim, runHoldingClaim, takeHeldClaim } from './claim-state.js';
+import { bindHeldClaim, createHeldClaim, runHoldingClaim, takeHeldClaim } from './claim-state.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
 import type { ReadAhead } from './read-ahead.js';
@@ -37,25 +37,40 @@ export function makeIdempotent<TArgs extends [unknown, ...unknown[]], TResult>(
   return async (...args: TArgs) => runIdempotently(lifecycle, args[0], isLambdaContext(args[1]) ? args[1] : undefined, () => fn(...args));
 }
 
+/** How {@link runIdempotently} runs one call beyond its input. */
+export interface IdempotentRunOptions {
+  /** Records a batch read ahead of its claims (see {@link Lifecycle.readAhead}). */
+  readonly readAhead?: ReadAhead;
+  /**
+   * Binds the claim to this object, which the call alone receives (a batch record's own context), instead of carrying
+   * it in the call's async context: no `AsyncLocalStorage`, whose promise hooks slow every promise in the process.
+   */
+  readonly bindClaimTo?: object;
+}
+
 /**
- * Runs `call` once for `input` under `lifecycle`: replays, or claims, runs and completes (releases on a throw), the
- * claim travelling with the call so that `completeWithTransaction` and `step` inside it find their own claim.
- * `readAhead` holds records a batch read before its claims (see {@link Lifecycle.readAhead}).
+ * Runs `call` once for `input` under `lifecycle`: replays, or claims, runs and completes (releases on a throw). The
+ * claim travels with the call, or is bound to `bindClaimTo`, so that `completeWithTransaction` and `step` inside it
+ * find their own claim.
  */
 export async function runIdempotently<TInput, TResult>(
   lifecycle: Lifecycle<TInput, TResult>,
   input: TInput,
   context: LambdaContextLike | undefined,
   call: () => Promise<TResult> | TResult,
-  readAhead?: ReadAhead,
+  options: IdempotentRunOptions = {},
 ): Promise<TResult> {
-  const begin = await lifecycle.begin(input, context, readAhead);
+  const begin = await lifecycle.begin(input, context, options.readAhead);
   if (begin.kind === 'replay') return begin.result;
   const claim = begin.kind === 'run' ? begin.claim : undefined;
-  const held = createHeldClaim(lifecycle, claim, [context]);
+  const held = createHeldClaim(lifecycle, claim, [options.bindClaimTo ?? context]);
   let result: TResult;
   try {
-    result = await runHoldingClaim(held, async () => call());
+    if (options.bindClaimTo === undefined) result = await runHoldingClaim(held, async () => call());
+    else {
+      bindHeldClaim(held);
+      result = await call();
+    }
   } catch (error) {
     // None to release once the function committed the claim with completeWithTransaction.
     if (claim !== undefined && !takeHeldClaim(held).committed) await lifecycle.abort(claim);

@@ -35,6 +35,41 @@ async function placeOrder(record: SQSRecord, context: Context) {
 }
 
 describe('createSqsBatchHandler with completeWithTransaction', () => {
+  it("gives each record handler a context of its own that reads as the invocation's, and refuses a commit through the invocation's context", async () => {
+    // Arrange
+    const invocation = createLambdaContext({ functionName: 'orders-worker', remainingMs: 12_345 });
+    const seen: Array<{ same: boolean; functionName: string; awsRequestId: string; remainingMs: number; refused: unknown }> = [];
+    const handler = createSqsBatchHandler(
+      async (record: SQSRecord, context: Context) => {
+        // The invocation's context names every record's claim at once, so it names none of them.
+        const refused = await completeWithTransaction(invocation, { writes: [], result: {} }).catch((error: unknown) => error);
+        seen.push({
+          same: context === invocation,
+          functionName: context.functionName,
+          awsRequestId: context.awsRequestId,
+          remainingMs: context.getRemainingTimeInMillis(),
+          refused,
+        });
+        return placeOrder(record, context);
+      },
+      { store: fixture.store, key: orderIdOf },
+    );
+    const orderIds = [randomUUID(), randomUUID()];
+
+    // Act
+    const response = await handler(createSqsEvent(orderIds.map(orderRecord)), invocation);
+
+    // Assert
+    expect(failedMessageIds(response)).toEqual([]);
+    expect(await countOrders(orderIds)).toBe(2);
+    expect(seen).toHaveLength(2);
+    for (const view of seen) {
+      expect(view).toMatchObject({ same: false, functionName: 'orders-worker', awsRequestId: invocation.awsRequestId, remainingMs: 12_345 });
+      expect(view.refused).toBeInstanceOf(TypeError);
+      expect((view.refused as Error).message).toMatch(/the context a batch record handler receives/);
+    }
+  });
+
   it("commits each record's order with its completion, and a redelivered batch writes nothing more", async () => {
     // Arrange
     const handler = createSqsBatchHandler(placeOrder, { store: fixture.store, key: orderIdOf });

@@ -51,8 +51,10 @@ type RecordOptions<TRecord, TResult> = IdempotencyOptions<TRecord, TResult> & Ba
 
 /**
  * Builds the per-record lifecycle of a batch handler: `makeIdempotent`'s run over the record handler, with the key read
- * before scheduling. Each record runs inside its own wrapped call, so `completeWithTransaction(context, …)` in a
- * record handler finds that record's claim even while the other records of the batch share the same context.
+ * before scheduling. Each record's handler gets a context of its own (inheriting every property of the Lambda context)
+ * with the record's claim bound to it, so `completeWithTransaction(context, …)` and `step(context, …)` in a record
+ * handler reach that record's claim while the other records of the batch run beside it, and no `AsyncLocalStorage`
+ * (whose promise hooks would slow every promise of the process) is needed.
  * @throws {TypeError} naming an invalid option.
  */
 export function createIdempotentRecords<TRecord, TResult>(
@@ -89,12 +91,15 @@ export function createIdempotentRecords<TRecord, TResult>(
     },
     readAhead: (keyed, context) => lifecycle.readAhead(keyed, context),
     // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
-    run: (keyed, context, readAhead) =>
-      runIdempotently(lifecycle, keyed, context, () => recordHandler(keyed.record, context), readAhead).then(
+    run: (keyed, context, readAhead) => {
+      // The record's own view of the context: every property is the Lambda context's, and the claim is bound to it.
+      const recordContext: Context = Object.create(context);
+      return runIdempotently(lifecycle, keyed, recordContext, () => recordHandler(keyed.record, recordContext), { readAhead, bindClaimTo: recordContext }).then(
         () => undefined,
         (error: unknown) => {
           if (!isIdempotencyResultNotStoredError(error)) throw error;
         },
-      ),
+      );
+    },
   };
 }

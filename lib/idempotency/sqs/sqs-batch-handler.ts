@@ -48,8 +48,8 @@ const isRedelivered = (record: SQSRecord): boolean => Number(record.attributes?.
  * key is held by another running invocation, or whose claim cannot be written, is a failure and its handler does not run.
  * On a FIFO queue, the records of one message group run in batch order, and those after a failure fail too, unrun.
  * The records of redelivered messages are read ahead in one `BatchGetItem` per 100 (see `prefetchRedelivered`).
- * A record handler may call `completeWithTransaction(context, …)`: it completes the claim of the record it runs for,
- * whatever else runs beside it. Do not add `@middy/sqs-partial-batch-failure`: it would misread this answer.
+ * A record handler may call `completeWithTransaction(context, …)` with the context it receives (its own, reading as the
+ * Lambda context): it completes the claim of the record it runs for, whatever else runs beside it. Do not add `@middy/sqs-partial-batch-failure`: it would misread this answer.
  * Failures reach the `logger` with the message id, never the body.
  * @throws {TypeError} at construction, naming an invalid option; per call, when the event has no `Records` array of records with a `messageId`.
  * @example

@@ -42,7 +42,7 @@ export const streamBatchHandlerDefaults = {
  * `maxConcurrency` records at once). The first record of a shard that fails (its handler throws, its key is held by
  * another running invocation, its claim cannot be written) is named by its sequence number, and the later records of
  * its shard do not run: Lambda retries from it. A record already completed, in this batch or an earlier delivery, is
- * a success without running. A record handler may call `completeWithTransaction(context, …)` for its own claim.
+ * a success without running. A record handler may call `completeWithTransaction(context, …)` with the context it receives, for its own claim.
  * Failures reach the `logger` with the sequence number, never the record's data.
  * @throws {TypeError} at construction, naming an invalid option; per call, when the event is not a stream event whose records carry `eventID`, `eventSourceARN` and a sequence number.
  * @example
