@@ -4,6 +4,7 @@ import { requireFunction, requirePositiveInteger } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
 import { createLifecycle } from '../lifecycle.js';
 import type { ReadAhead } from '../read-ahead.js';
+import type { BatchPlan } from './run-in-lanes.js';
 import { runIdempotently } from '../wrapper.js';
 
 /** Handles one record of a batch; its result is stored, and a throw makes the record a batch item failure. */
@@ -32,19 +33,19 @@ export interface KeyedRecord<TRecord> {
 
 /** Runs records once per key, for a batch handler. */
 export interface IdempotentRecords<TRecord> {
-  readonly maxConcurrency: number;
   /** Reads the record's key (a throw is kept, and thrown again when the record runs). */
   keyRecord(record: TRecord, context: Context): KeyedRecord<TRecord>;
   /**
-   * Reads the records of `keyed` (expected to be duplicates, e.g. redelivered) in one store call, for `run`.
+   * Reads the records of `keyed` (expected to be duplicates, e.g. redelivered) in one store call, for `planFor`.
    * Never throws: what it cannot read, the records' claims meet.
    */
   readAhead(keyed: readonly KeyedRecord<TRecord>[], context: Context): Promise<ReadAhead>;
   /**
-   * Runs the record under its own claim, replaying a completed record found in `readAhead` without a claim; resolves
-   * when it succeeded or was a duplicate, rejects with why it failed.
+   * How to run the records of one invocation: each under its own claim (a completed record found in `readAhead` is
+   * replayed without one), one after another when they share a key, at most `maxConcurrency` at once. A record's run
+   * resolves when it succeeded or was a duplicate, and rejects with why it failed.
    */
-  run(keyed: KeyedRecord<TRecord>, context: Context, readAhead?: ReadAhead): Promise<void>;
+  planFor<TItem extends KeyedRecord<TRecord>>(context: Context, readAhead?: ReadAhead): BatchPlan<TItem>;
 }
 
 type RecordOptions<TRecord, TResult> = IdempotencyOptions<TRecord, TResult> & BatchConcurrencyOptions & { namespace: string };
@@ -74,7 +75,6 @@ export function createIdempotentRecords<TRecord, TResult>(
     scope: typeof scope === 'function' ? (keyed, context) => scope(keyed.record, context) : (scope as undefined),
   });
   return {
-    maxConcurrency,
     keyRecord: (record, context) => {
       try {
         const value = key(record, context);
@@ -90,16 +90,18 @@ export function createIdempotentRecords<TRecord, TResult>(
       }
     },
     readAhead: (keyed, context) => lifecycle.readAhead(keyed, context),
-    // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
-    run: (keyed, context, readAhead) => {
-      // The record's own view of the context: every property is the Lambda context's, and the claim is bound to it.
-      const recordContext: Context = Object.create(context);
-      return runIdempotently(lifecycle, keyed, recordContext, () => recordHandler(keyed.record, recordContext), { readAhead, bindClaimTo: recordContext }).then(
-        () => undefined,
-        (error: unknown) => {
+    planFor: (context, readAhead) => ({
+      maxConcurrency,
+      keyLaneOf: (keyed) => keyed.keyLane,
+      processRecord: (keyed) => {
+        // The record's own view of the context: every property is the Lambda context's, and the claim is bound to it.
+        const recordContext: Context = Object.create(context);
+        const call = () => recordHandler(keyed.record, recordContext);
+        // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
+        return runIdempotently(lifecycle, keyed, recordContext, call, { readAhead, bindClaimTo: recordContext }).catch((error: unknown) => {
           if (!isIdempotencyResultNotStoredError(error)) throw error;
-        },
-      );
-    },
+        });
+      },
+    }),
   };
 }

@@ -80,12 +80,7 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
     const keyed = readSqsRecords(event).map((record) => records.keyRecord(record, context));
     const redelivered = prefetchRedelivered ? keyed.filter((item) => isRedelivered(item.record)) : [];
     const readAhead = redelivered.length > 0 ? await records.readAhead(redelivered, context) : undefined;
-    return processSqsRecords(keyed, {
-      maxConcurrency: records.maxConcurrency,
-      keyLaneOf: (item) => item.keyLane,
-      processRecord: (item) => records.run(item, context, readAhead),
-      onFailure,
-    });
+    return processSqsRecords(keyed, { ...records.planFor(context, readAhead), onFailure });
   };
 }
 

@@ -70,9 +70,7 @@ export function createStreamBatchHandler<TRecord extends StreamRecord, TResult>(
   return async (event, context) => {
     const items = readStreamRecords<TRecord>(event).map(({ record, position }) => ({ ...records.keyRecord(record, context), position }));
     return processStreamRecords(items, {
-      maxConcurrency: records.maxConcurrency,
-      keyLaneOf: (item) => item.keyLane,
-      processRecord: (item) => records.run(item, context),
+      ...records.planFor<(typeof items)[number]>(context),
       onFailure: (item, error) => log('Stream record failed; its shard stops there', { sequenceNumber: item.position.sequenceNumber, error }),
     });
   };
