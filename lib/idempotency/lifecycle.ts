@@ -12,7 +12,7 @@ import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
 import { resolveHeldRecord } from './held-record.js';
 import { claimOrWait } from './in-progress-wait.js';
-import { completedRecordReadAhead, createReadAhead, type ReadAhead } from './read-ahead.js';
+import { completedRecordReadAhead, type ReadAhead } from './read-ahead.js';
 import type { IdempotencyOutcome } from './outcome.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
@@ -36,8 +36,6 @@ export interface Lifecycle<TInput, TResult> {
    * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyRecordCorruptError | IdempotencyStoreError}
    */
   begin(input: TInput, context?: LambdaContextLike, readAhead?: ReadAhead): Promise<Begin<TResult>>;
-  /** Reads the records of inputs expected to be duplicates in one store call, for their `begin`s. Never throws. */
-  readAhead(inputs: readonly TInput[], context?: LambdaContextLike): Promise<ReadAhead>;
   /** Stores a successful result (or releases the key when `shouldStore` says no). Never throws: the caller gets its result. */
   finish(claim: Claim, result: TResult): Promise<void>;
   /** Releases the key after the handler failed, so a retry can run. Never throws: the caller gets the handler's error. */
@@ -223,7 +221,5 @@ export function createLifecycle<TInput, TResult>(
     if (answer.value.kind === 'lease-lost') throw new IdempotencyLeaseLostError(claim.id);
   };
 
-  const readAhead = disabled ? async () => new Map() : createReadAhead(config, store, log);
-
-  return { store, begin, readAhead, finish, abort: release, commit };
+  return { store, begin, finish, abort: release, commit };
 }

@@ -4,6 +4,8 @@ import { requireFunction, requirePositiveInteger } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
 import { createLifecycle } from '../lifecycle.js';
 import type { ReadAhead } from '../read-ahead.js';
+import { guardCallbacks } from '../user-callbacks.js';
+import { createReadAhead } from './read-ahead.js';
 import type { BatchPlan } from './run-in-lanes.js';
 import { runIdempotently } from '../wrapper.js';
 
@@ -67,13 +69,15 @@ export function createIdempotentRecords<TRecord, TResult>(
   const maxConcurrency = options.maxConcurrency ?? batchConcurrencyDefaults.maxConcurrency;
   requirePositiveInteger('maxConcurrency', maxConcurrency);
   const { key, fingerprint, scope, maxConcurrency: _bound, ...shared } = options;
-  const lifecycle = createLifecycle<KeyedRecord<TRecord>, TResult>({
+  const keyedOptions: IdempotencyOptions<KeyedRecord<TRecord>, TResult> & { namespace: string } = {
     ...shared,
     key: (keyed) => keyed.readKey(),
     // Left as given when not functions, so that validation names them.
     fingerprint: typeof fingerprint === 'function' ? (keyed) => fingerprint(keyed.record) : (fingerprint as undefined),
     scope: typeof scope === 'function' ? (keyed, context) => scope(keyed.record, context) : (scope as undefined),
-  });
+  };
+  const lifecycle = createLifecycle(keyedOptions);
+  const readAhead = createReadAhead(keyedOptions, guardCallbacks(options.logger, undefined).log);
   return {
     keyRecord: (record, context) => {
       try {
@@ -89,7 +93,7 @@ export function createIdempotentRecords<TRecord, TResult>(
         };
       }
     },
-    readAhead: (keyed, context) => lifecycle.readAhead(keyed, context),
+    readAhead,
     planFor: (context, readAhead) => ({
       maxConcurrency,
       keyLaneOf: (keyed) => keyed.keyLane,
