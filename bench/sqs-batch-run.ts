@@ -1,43 +1,66 @@
+import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { startDynamoDBLocal } from '../lib/local/dynamodb-local.js';
-import { batchSubjects, measureSqsBatches, type BatchRow } from './sqs-batch.js';
+import { seededRandom } from '../test/support/seed.js';
+import { endProgress } from './progress.js';
+import { renderMarkdown, renderText, type Table } from './report-table.js';
+import { measureSqsBatches } from './sqs-batch.js';
+import { commandsTable, timesTable } from './sqs-batch-report.js';
+import { medianInterval } from './stats.js';
 
 // `npm run bench:sqs [-- --quick]`: SQS batches through our batch handler and Powertools' BatchProcessor, on DynamoDB Local.
+// `BENCH_SEED=<seed>` replays a run's order of subjects.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const resultsPath = new URL('./results/sqs-batch.md', import.meta.url);
 const networkDelaysMs = [0, 5] as const;
+const batchSizes = [10, 100] as const;
 
-const formatMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+function readSeed(value: string | undefined): number {
+  if (value === undefined || value === '') return randomInt(1, 2 ** 31 - 1);
+  const seed = Number(value);
+  if (!Number.isSafeInteger(seed)) throw new TypeError(`Expected \`BENCH_SEED\` to be a whole number, got ${value}.`);
+  return seed;
+}
 
-function renderRows(rows: readonly BatchRow[]): string {
-  const header = `| Batch | ${batchSubjects.map((subject) => `${subject}: ms (calls)`).join(' | ')} | ours/powertools | ours/one at a time |`;
-  const lines = rows.map((row) => {
-    const cells = batchSubjects.map((subject) => `${formatMs(row.wallMs[subject])} (${row.calls[subject]})`);
-    const ratio = (other: (typeof batchSubjects)[number]) => `${(row.wallMs.ours / row.wallMs[other]).toFixed(2)}×`;
-    return `| ${row.batchSize} ${row.delivery} | ${cells.join(' | ')} | ${ratio('powertools')} | ${ratio('ours, one at a time')} |`;
-  });
-  return [header, `|${' --- |'.repeat(batchSubjects.length + 3)}`, ...lines].join('\n');
+function describeRun(rounds: number, seed: number, startLoad: number): string {
+  const { coverage } = medianInterval(Array.from({ length: rounds }, (_, round) => round));
+  return [
+    `Each round sends one fresh batch to the three subjects in a random order, each taking it new and then redelivered (the same messages, \`ApproximateReceiveCount\` 2 instead of 1) before the next starts; one warm-up round is not counted, then ${rounds} rounds are.`,
+    `Times are the median wall time per batch over the ${rounds} rounds. A ratio is the median of the ${rounds} per-round ratios (the two batches of a ratio ran back to back, under the same load), with in brackets the interval that holds the true median with ${(coverage * 100).toFixed(1)} % confidence, from order statistics, whatever the distribution: *faster* when that whole interval is below 1×, *slower* when above, *within noise* otherwise.`,
+    `Seed ${seed} (\`BENCH_SEED=${seed} npm run bench:sqs\` replays the order). ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load ${startLoad.toFixed(1)}→${(loadavg()[0] as number).toFixed(1)}, ${new Date().toISOString().slice(0, 10)}.`,
+  ].join('\n\n');
 }
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const rounds = quick ? 3 : 21;
+  const seed = readSeed(process.env.BENCH_SEED);
+  console.log(`Seed ${seed} (replay: BENCH_SEED=${seed})`);
+  const random = seededRandom(seed);
   const startLoad = loadavg()[0] as number;
   const local = await startDynamoDBLocal();
-  const sections: string[] = [];
+  const sections = [];
+  const tables: Table[] = [];
   try {
     for (const networkDelayMs of networkDelaysMs) {
-      const rows = await measureSqsBatches(local.endpoint, { batchSizes: [10, 100], rounds: quick ? 3 : 9, networkDelayMs });
-      const title = networkDelayMs === 0 ? 'DynamoDB Local on loopback' : `DynamoDB Local with ${networkDelayMs} ms added to every call (a network round trip)`;
-      sections.push(`### ${title}\n\n${renderRows(rows)}`);
-      console.log(sections.at(-1));
+      const rows = await measureSqsBatches(local.endpoint, { batchSizes, rounds, networkDelayMs, random });
+      sections.push(rows);
+      tables.push(
+        timesTable(
+          networkDelayMs === 0 ? 'DynamoDB Local on loopback' : `DynamoDB Local with ${networkDelayMs} ms added to every call (a network round trip)`,
+          rows,
+        ),
+      );
     }
   } finally {
     await local.stop();
+    endProgress();
   }
-  const run = `Median wall time per batch over ${quick ? 3 : 9} rounds, DynamoDB calls per batch in brackets. ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load ${startLoad.toFixed(1)}→${(loadavg()[0] as number).toFixed(1)}, ${new Date().toISOString().slice(0, 10)}.`;
-  if (!quick) await writeFile(resultsPath, `# SQS batches\n\n${run}\n\n${sections.join('\n\n')}\n`);
-  console.log(`\n${run}`);
+  tables.push(commandsTable(sections));
+  const run = describeRun(rounds, seed, startLoad);
+  console.log(`${renderText(tables)}\n\n${run}`);
+  if (!quick) await writeFile(resultsPath, `# SQS batches\n\n${run}\n\n${renderMarkdown(tables)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -31,3 +31,16 @@ export function createSqsEvent(records: SQSRecord[]): SQSEvent {
 export function failedMessageIds(response: { batchItemFailures: Array<{ itemIdentifier: string }> }): string[] {
   return response.batchItemFailures.map((failure) => failure.itemIdentifier);
 }
+
+/**
+ * `record` as SQS delivers it again after its visibility timeout: the same message id, body and attributes, a new
+ * receipt handle (SQS issues one per receive) and `ApproximateReceiveCount` one higher.
+ */
+export function redeliverSqsRecord(record: SQSRecord): SQSRecord {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount) + 1;
+  return {
+    ...record,
+    receiptHandle: `receipt-${record.messageId}-${receiveCount}`,
+    attributes: { ...record.attributes, ApproximateReceiveCount: String(receiveCount) },
+  };
+}

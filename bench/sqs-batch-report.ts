@@ -1,0 +1,55 @@
+import { formatRatio } from './format.js';
+import type { Table } from './report-table.js';
+import { batchSubjects, type BatchRow, type BatchSubject } from './sqs-batch.js';
+import { median, medianInterval } from './stats.js';
+
+const formatMs = (ms: number) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+const batchName = (row: BatchRow) => `${row.batchSize} ${row.delivery}`;
+
+/**
+ * `ours` over `other`, round by round, as `0.91× [0.85–0.97]`: the median of the per-round ratios and the interval
+ * of that median (see `medianInterval`). A ratio of one round compares two batches run back to back under the same
+ * load, so the load's drift over the run cancels; the interval says how far the median can move with the noise left.
+ */
+export function pairedRatio(ours: readonly number[], other: readonly number[]): { median: number; low: number; high: number; text: string } {
+  const ratios = ours.map((ms, round) => ms / (other[round] as number));
+  const { low, high } = medianInterval(ratios);
+  const middle = median(ratios);
+  return { median: middle, low, high, text: `${formatRatio(middle)} [${low.toFixed(2)}–${high.toFixed(2)}]` };
+}
+
+/** `faster` when the whole interval of ours/powertools is below 1, `slower` when above, else `within noise`. */
+export function verdict({ low, high }: { low: number; high: number }): string {
+  if (high < 1) return 'faster';
+  if (low > 1) return 'slower';
+  return 'within noise';
+}
+
+/** One network setting's table: median wall time per subject, and the paired ratios of ours to the two others. */
+export function timesTable(title: string, rows: readonly BatchRow[]): Table {
+  return {
+    title,
+    headers: ['Batch', ...batchSubjects, 'ours/powertools', 'ours/one at a time'],
+    rows: rows.map((row) => {
+      const vsPowertools = pairedRatio(row.wallMs.ours, row.wallMs.powertools);
+      return [
+        batchName(row),
+        ...batchSubjects.map((subject) => formatMs(median(row.wallMs[subject]))),
+        `${vsPowertools.text} ${verdict(vsPowertools)}`,
+        pairedRatio(row.wallMs.ours, row.wallMs['ours, one at a time']).text,
+      ];
+    }),
+  };
+}
+
+/** The DynamoDB commands of one batch per subject, the same in every network setting (distinct ones joined by ` or `). */
+export function commandsTable(sections: readonly (readonly BatchRow[])[]): Table {
+  const byBatch = new Map<string, Map<BatchSubject, Set<string>>>();
+  for (const row of sections.flat()) {
+    const cells = byBatch.get(batchName(row)) ?? new Map(batchSubjects.map((subject) => [subject, new Set<string>()]));
+    for (const subject of batchSubjects) cells.get(subject)?.add(row.commands[subject]);
+    byBatch.set(batchName(row), cells);
+  }
+  const rows = [...byBatch].map(([batch, cells]) => [batch, ...batchSubjects.map((subject) => [...(cells.get(subject) ?? [])].join(' or '))]);
+  return { title: 'DynamoDB calls per batch', headers: ['Batch', ...batchSubjects], rows };
+}
