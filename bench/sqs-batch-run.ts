@@ -34,7 +34,7 @@ function describeRun(rounds: number, seed: number, startLoad: number): string {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const rounds = quick ? 3 : 21;
+  const rounds = quick ? 3 : 25;
   const seed = readSeed(process.env.BENCH_SEED);
   console.log(`Seed ${seed} (replay: BENCH_SEED=${seed})`);
   const random = seededRandom(seed);

@@ -94,6 +94,31 @@ async function timeBatch({ subject, recorder, handler }: Subject, event: SQSEven
   return { wallMs: outcome.value.wallMs, commands: countCommands(commands) };
 }
 
+/** Rows of one batch size: one warm-up round not counted, then `options.rounds` rounds, subjects shuffled in each. */
+async function measureBatchSize(subjects: readonly Subject[], batchSize: number, options: SqsBatchOptions): Promise<BatchRow[]> {
+  const cells = deliveries.map((delivery) => ({ delivery, per: perSubject(() => ({ wallMs: [] as number[], commands: new Set<string>() })) }));
+  for (let round = 0; round <= options.rounds; round += 1) {
+    reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${round === 0 ? 'warm-up' : `round ${round}/${options.rounds}`}`);
+    const batch = createBatch(batchSize);
+    for (const subject of shuffle(subjects, options.random)) {
+      for (const { delivery, per } of cells) {
+        // A copy per subject: the same event, and nothing one library might change in it reaches the next.
+        const event = structuredClone(batch[delivery]);
+        const { wallMs, commands } = await timeBatch(subject, event, createLambdaContext({ functionName: 'bench-sqs', remainingMs: 60_000 }));
+        if (round === 0) continue;
+        per[subject.subject].wallMs.push(wallMs);
+        per[subject.subject].commands.add(commands);
+      }
+    }
+  }
+  return cells.map(({ delivery, per }) => ({
+    batchSize,
+    delivery,
+    wallMs: perSubject((subject) => per[subject].wallMs),
+    commands: perSubject((subject) => [...per[subject].commands].join(' or ')),
+  }));
+}
+
 /**
  * Times SQS batches of each size through each subject over DynamoDB Local, each subject on its own client and table.
  * Every round builds one fresh batch; each subject, in a random order, gets that batch new and then redelivered
@@ -107,31 +132,8 @@ export async function measureSqsBatches(endpoint: string, options: SqsBatchOptio
       return { subject, client, recorder: recordCalls(client), handler: createBatchSubject(subject, client, await createIdempotencyTable(client)) };
     }),
   );
-  const context = createLambdaContext({ functionName: 'bench-sqs', remainingMs: 60_000 });
   const rows: BatchRow[] = [];
-  for (const batchSize of options.batchSizes) {
-    const cells = deliveries.map((delivery) => ({ delivery, per: perSubject(() => ({ wallMs: [] as number[], commands: new Set<string>() })) }));
-    for (let round = 0; round <= options.rounds; round += 1) {
-      reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${round === 0 ? 'warm-up' : `round ${round}/${options.rounds}`}`);
-      const batch = createBatch(batchSize);
-      for (const subject of shuffle(subjects, options.random)) {
-        for (const { delivery, per } of cells) {
-          // A copy per subject: the same event, and nothing one library might change in it reaches the next.
-          const { wallMs, commands } = await timeBatch(subject, structuredClone(batch[delivery]), context);
-          if (round === 0) continue;
-          per[subject.subject].wallMs.push(wallMs);
-          per[subject.subject].commands.add(commands);
-        }
-      }
-    }
-    for (const { delivery, per } of cells)
-      rows.push({
-        batchSize,
-        delivery,
-        wallMs: perSubject((subject) => per[subject].wallMs),
-        commands: perSubject((subject) => [...per[subject].commands].join(' or ')),
-      });
-  }
+  for (const batchSize of options.batchSizes) rows.push(...(await measureBatchSize(subjects, batchSize, options)));
   for (const { client } of subjects) client.destroy();
   return rows;
 }
