@@ -1,25 +1,29 @@
 import { formatRatio } from './format.js';
 import type { Table } from './report-table.js';
 import { batchSubjects, type BatchRow, type BatchSubject } from './sqs-batch.js';
-import { median, medianInterval } from './stats.js';
+import { median, medianInterval, type MedianInterval } from './stats.js';
 
 const formatMs = (ms: number) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
 const batchName = (row: BatchRow) => `${row.batchSize} ${row.delivery}`;
 
 /**
  * `ours` over `other`, round by round, as `0.91× [0.85–0.97]`: the median of the per-round ratios and the interval
- * of that median (see `medianInterval`). A ratio of one round compares two batches run back to back under the same
- * load, so the load's drift over the run cancels; the interval says how far the median can move with the noise left.
+ * of that median (see `medianInterval`). A ratio of one round compares two batches of the same round, seconds apart,
+ * so the load's drift over the run cancels; the interval says how far the median can move with the noise left.
  */
-export function pairedRatio(ours: readonly number[], other: readonly number[]): { median: number; low: number; high: number; text: string } {
+function pairedRatio(ours: readonly number[], other: readonly number[]): MedianInterval & { median: number; text: string } {
   const ratios = ours.map((ms, round) => ms / (other[round] as number));
-  const { low, high } = medianInterval(ratios);
+  const interval = medianInterval(ratios);
   const middle = median(ratios);
-  return { median: middle, low, high, text: `${formatRatio(middle)} [${low.toFixed(2)}–${high.toFixed(2)}]` };
+  return { ...interval, median: middle, text: `${formatRatio(middle)} [${interval.low.toFixed(2)}–${interval.high.toFixed(2)}]` };
 }
 
-/** `faster` when the whole interval of ours/powertools is below 1, `slower` when above, else `within noise`. */
-export function verdict({ low, high }: { low: number; high: number }): string {
+/**
+ * `faster` when the whole interval of ours/powertools is below 1, `slower` when above, else `within noise`; no
+ * verdict from an interval under 95 % confidence (a `--quick` run's few rounds).
+ */
+function verdict({ low, high, coverage }: MedianInterval): string {
+  if (coverage < 0.95) return '(too few rounds to tell)';
   if (high < 1) return 'faster';
   if (low > 1) return 'slower';
   return 'within noise';

@@ -68,11 +68,16 @@ function createBatch(size: number): Record<Delivery, SQSEvent> {
   return { new: createSqsEvent(records), redelivered: createSqsEvent(records.map(redeliverSqsRecord)) };
 }
 
+/** A batch size and how many rounds count: small batches are cheap, so they get more rounds for the same precision. */
+export interface BatchPlan {
+  readonly size: number;
+  readonly rounds: number;
+}
+
 /** Options of {@link measureSqsBatches}. */
 export interface SqsBatchOptions {
-  readonly batchSizes: readonly number[];
-  /** Counted rounds per batch size, after one warm-up round that is not counted. */
-  readonly rounds: number;
+  /** Batch sizes, each with its counted rounds (after one warm-up round that is not counted). */
+  readonly batches: readonly BatchPlan[];
   /** Added before every DynamoDB call, in ms. */
   readonly networkDelayMs: number;
   /** Draws the subjects' order in each round: a seeded generator makes the order replayable. */
@@ -94,11 +99,11 @@ async function timeBatch({ subject, recorder, handler }: Subject, event: SQSEven
   return { wallMs: outcome.value.wallMs, commands: countCommands(commands) };
 }
 
-/** Rows of one batch size: one warm-up round not counted, then `options.rounds` rounds, subjects shuffled in each. */
-async function measureBatchSize(subjects: readonly Subject[], batchSize: number, options: SqsBatchOptions): Promise<BatchRow[]> {
+/** Rows of one batch size: one warm-up round not counted, then `rounds` rounds, subjects shuffled in each. */
+async function measureBatchSize(subjects: readonly Subject[], { size: batchSize, rounds }: BatchPlan, options: SqsBatchOptions): Promise<BatchRow[]> {
   const cells = deliveries.map((delivery) => ({ delivery, per: perSubject(() => ({ wallMs: [] as number[], commands: new Set<string>() })) }));
-  for (let round = 0; round <= options.rounds; round += 1) {
-    reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${round === 0 ? 'warm-up' : `round ${round}/${options.rounds}`}`);
+  for (let round = 0; round <= rounds; round += 1) {
+    reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${round === 0 ? 'warm-up' : `round ${round}/${rounds}`}`);
     const batch = createBatch(batchSize);
     for (const subject of shuffle(subjects, options.random)) {
       for (const { delivery, per } of cells) {
@@ -133,7 +138,7 @@ export async function measureSqsBatches(endpoint: string, options: SqsBatchOptio
     }),
   );
   const rows: BatchRow[] = [];
-  for (const batchSize of options.batchSizes) rows.push(...(await measureBatchSize(subjects, batchSize, options)));
+  for (const plan of options.batches) rows.push(...(await measureBatchSize(subjects, plan, options)));
   for (const { client } of subjects) client.destroy();
   return rows;
 }
