@@ -5,7 +5,7 @@ import { startDynamoDBLocal } from '../lib/local/dynamodb-local.js';
 import { seededRandom } from '../test/support/seed.js';
 import { endProgress } from './progress.js';
 import { renderMarkdown, renderText, type Table } from './report-table.js';
-import { measureSqsBatches, type BatchPlan } from './sqs-batch.js';
+import { measureSqsBatches, type SqsBatchOptions } from './sqs-batch.js';
 import { commandsTable, timesTable } from './sqs-batch-report.js';
 import { medianInterval } from './stats.js';
 
@@ -23,30 +23,38 @@ function readSeed(value: string | undefined): number {
 }
 
 // Batches of 10 cost a tenth of those of 100, so they get three times the rounds: intervals about as narrow, for little time.
-const fullRun: readonly BatchPlan[] = [
-  { size: 10, rounds: 75 },
-  { size: 100, rounds: 25 },
-];
-const quickRun: readonly BatchPlan[] = [
-  { size: 10, rounds: 9 },
-  { size: 100, rounds: 3 },
-];
+type RunPlan = Pick<SqsBatchOptions, 'batches' | 'warmupRounds'>;
 
-function describeRun(batches: readonly BatchPlan[], seed: number, startLoad: number): string {
+const fullRun: RunPlan = {
+  batches: [
+    { size: 10, rounds: 75 },
+    { size: 100, rounds: 25 },
+  ],
+  warmupRounds: 3,
+};
+const quickRun: RunPlan = {
+  batches: [
+    { size: 10, rounds: 9 },
+    { size: 100, rounds: 3 },
+  ],
+  warmupRounds: 1,
+};
+
+function describeRun({ batches, warmupRounds }: RunPlan, seed: number, startLoad: number): string {
   const rounds = batches.map(({ size, rounds }) => {
     const { coverage } = medianInterval(Array.from({ length: rounds }, (_, round) => round));
-    return { text: `${rounds} rounds of batches of ${size}`, confidence: `${(coverage * 100).toFixed(1)} % with ${rounds} rounds` };
+    return { text: `${rounds} rounds of batches of ${size}`, confidence: `${(coverage * 100).toFixed(1)} % for ${rounds} rounds` };
   });
   return [
-    `Each round sends one fresh batch to the three subjects in a random order, each taking it new and then redelivered (the same messages, \`ApproximateReceiveCount\` 2 instead of 1) before the next subject starts. One warm-up round per batch size is not counted, then ${rounds.map((r) => r.text).join(' and ')} are.`,
-    `Times are the median wall time per batch over the counted rounds. A ratio is the median of the per-round ratios (the batches of one round ran seconds apart, under much the same load), with in brackets the interval that holds the true median with ${rounds.map((r) => r.confidence).join(' and ')}, from order statistics, whatever the distribution: *faster* when that whole interval is below 1×, *slower* when above, *within noise* otherwise.`,
+    `Each round sends one fresh batch to the three subjects in a random order, each taking it new and then redelivered (the same messages, \`ApproximateReceiveCount\` 2 instead of 1) before the next subject starts. Per network setting, ${warmupRounds} warm-up round${warmupRounds === 1 ? '' : 's'} of the largest batch ${warmupRounds === 1 ? 'is' : 'are'} not counted, then ${rounds.map((r) => r.text).join(' and ')} are.`,
+    `Times are the median wall time per batch over the counted rounds. A ratio is the median of the per-round ratios (the batches of one round ran seconds apart, under much the same load), with in brackets the interval that holds the true median with a confidence of ${rounds.map((r) => r.confidence).join(' and ')}, from order statistics, whatever the distribution: *faster* when that whole interval is below 1×, *slower* when above, *within noise* otherwise.`,
     `Seed ${seed} (\`BENCH_SEED=${seed} npm run bench:sqs\` replays the order). ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load ${startLoad.toFixed(1)}→${(loadavg()[0] as number).toFixed(1)}, ${new Date().toISOString().slice(0, 10)}.`,
   ].join('\n\n');
 }
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const batches = quick ? quickRun : fullRun;
+  const { batches, warmupRounds } = quick ? quickRun : fullRun;
   const seed = readSeed(process.env.BENCH_SEED);
   console.log(`Seed ${seed} (replay: BENCH_SEED=${seed})`);
   const random = seededRandom(seed);
@@ -56,7 +64,7 @@ async function main(): Promise<void> {
   const tables: Table[] = [];
   try {
     for (const networkDelayMs of networkDelaysMs) {
-      const rows = await measureSqsBatches(local.endpoint, { batches, networkDelayMs, random });
+      const rows = await measureSqsBatches(local.endpoint, { batches, warmupRounds, networkDelayMs, random });
       sections.push(rows);
       tables.push(
         timesTable(
@@ -70,7 +78,7 @@ async function main(): Promise<void> {
     endProgress();
   }
   tables.push(commandsTable(sections));
-  const run = describeRun(batches, seed, startLoad);
+  const run = describeRun({ batches, warmupRounds }, seed, startLoad);
   console.log(`${renderText(tables)}\n\n${run}`);
   if (!quick) await writeFile(resultsPath, `# SQS batches\n\n${run}\n\n${renderMarkdown(tables)}\n`);
 }

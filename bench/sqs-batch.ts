@@ -68,7 +68,7 @@ function createBatch(size: number): Record<Delivery, SQSEvent> {
   return { new: createSqsEvent(records), redelivered: createSqsEvent(records.map(redeliverSqsRecord)) };
 }
 
-/** A batch size and how many rounds count: small batches are cheap, so they get more rounds for the same precision. */
+/** A batch size and its rounds: small batches are cheap, so they get more rounds for the same precision. */
 export interface BatchPlan {
   readonly size: number;
   readonly rounds: number;
@@ -76,8 +76,14 @@ export interface BatchPlan {
 
 /** Options of {@link measureSqsBatches}. */
 export interface SqsBatchOptions {
-  /** Batch sizes, each with its counted rounds (after one warm-up round that is not counted). */
+  /** Batch sizes, each with its counted rounds. */
   readonly batches: readonly BatchPlan[];
+  /**
+   * Rounds of the largest batch before the counted ones, not counted: DynamoDB Local's JVM and Node's JIT take about a
+   * hundred records per subject to settle (batches of 10 run 2-4 times slower in their first ten rounds), and each
+   * new client opens its sockets.
+   */
+  readonly warmupRounds: number;
   /** Added before every DynamoDB call, in ms. */
   readonly networkDelayMs: number;
   /** Draws the subjects' order in each round: a seeded generator makes the order replayable. */
@@ -99,18 +105,21 @@ async function timeBatch({ subject, recorder, handler }: Subject, event: SQSEven
   return { wallMs: outcome.value.wallMs, commands: countCommands(commands) };
 }
 
-/** Rows of one batch size: one warm-up round not counted, then `rounds` rounds, subjects shuffled in each. */
-async function measureBatchSize(subjects: readonly Subject[], { size: batchSize, rounds }: BatchPlan, options: SqsBatchOptions): Promise<BatchRow[]> {
+/** Rows of one batch size over `rounds` rounds, subjects shuffled in each; `stage` names them in progress lines. */
+async function measureBatchSize(
+  subjects: readonly Subject[],
+  { size: batchSize, rounds, stage }: BatchPlan & { stage: 'warm-up' | 'round' },
+  options: SqsBatchOptions,
+): Promise<BatchRow[]> {
   const cells = deliveries.map((delivery) => ({ delivery, per: perSubject(() => ({ wallMs: [] as number[], commands: new Set<string>() })) }));
-  for (let round = 0; round <= rounds; round += 1) {
-    reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${round === 0 ? 'warm-up' : `round ${round}/${rounds}`}`);
+  for (let round = 1; round <= rounds; round += 1) {
+    reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${stage} ${round}/${rounds}`);
     const batch = createBatch(batchSize);
     for (const subject of shuffle(subjects, options.random)) {
       for (const { delivery, per } of cells) {
         // A copy per subject: the same event, and nothing one library might change in it reaches the next.
         const event = structuredClone(batch[delivery]);
         const { wallMs, commands } = await timeBatch(subject, event, createLambdaContext({ functionName: 'bench-sqs', remainingMs: 60_000 }));
-        if (round === 0) continue;
         per[subject.subject].wallMs.push(wallMs);
         per[subject.subject].commands.add(commands);
       }
@@ -126,7 +135,7 @@ async function measureBatchSize(subjects: readonly Subject[], { size: batchSize,
 
 /**
  * Times SQS batches of each size through each subject over DynamoDB Local, each subject on its own client and table.
- * Every round builds one fresh batch; each subject, in a random order, gets that batch new and then redelivered
+ * After the warm-up rounds, every round builds one fresh batch; each subject, in a random order, gets that batch new and then redelivered
  * before the next subject starts, so the subjects' times of one round are paired under the same machine load.
  */
 export async function measureSqsBatches(endpoint: string, options: SqsBatchOptions): Promise<BatchRow[]> {
@@ -138,7 +147,9 @@ export async function measureSqsBatches(endpoint: string, options: SqsBatchOptio
     }),
   );
   const rows: BatchRow[] = [];
-  for (const plan of options.batches) rows.push(...(await measureBatchSize(subjects, plan, options)));
+  const largest = Math.max(...options.batches.map((plan) => plan.size));
+  await measureBatchSize(subjects, { size: largest, rounds: options.warmupRounds, stage: 'warm-up' }, options);
+  for (const plan of options.batches) rows.push(...(await measureBatchSize(subjects, { ...plan, stage: 'round' }, options)));
   for (const { client } of subjects) client.destroy();
   return rows;
 }
