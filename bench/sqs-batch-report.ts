@@ -11,8 +11,8 @@ const batchName = (row: BatchRow) => `${row.batchSize} ${row.delivery}`;
  * of that median (see `medianInterval`). A ratio of one round compares two batches of the same round, seconds apart,
  * so the load's drift over the run cancels; the interval says how far the median can move with the noise left.
  */
-function pairedRatio(ours: readonly number[], other: readonly number[]): MedianInterval & { median: number; text: string } {
-  const ratios = ours.map((ms, round) => ms / (other[round] as number));
+function pairedRatio(ours: readonly (number | undefined)[], other: readonly (number | undefined)[]): MedianInterval & { median: number; text: string } {
+  const ratios = ours.flatMap((ms, round) => (ms === undefined || other[round] === undefined ? [] : [ms / (other[round] as number)]));
   const interval = medianInterval(ratios);
   const middle = median(ratios);
   return { ...interval, median: middle, text: `${formatRatio(middle)} [${interval.low.toFixed(2)}–${interval.high.toFixed(2)}]` };
@@ -38,7 +38,7 @@ export function timesTable(title: string, rows: readonly BatchRow[]): Table {
       const vsPowertools = pairedRatio(row.wallMs.ours, row.wallMs.powertools);
       return [
         batchName(row),
-        ...batchSubjects.map((subject) => formatMs(median(row.wallMs[subject]))),
+        ...batchSubjects.map((subject) => formatMs(median(row.wallMs[subject].filter((ms) => ms !== undefined)))),
         `${vsPowertools.text} ${verdict(vsPowertools)}`,
         pairedRatio(row.wallMs.ours, row.wallMs['ours, one at a time']).text,
       ];

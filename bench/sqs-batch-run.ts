@@ -5,7 +5,7 @@ import { startDynamoDBLocal } from '../lib/local/dynamodb-local.js';
 import { seededRandom } from '../test/support/seed.js';
 import { endProgress } from './progress.js';
 import { renderMarkdown, renderText, type Table } from './report-table.js';
-import { measureSqsBatches, type SqsBatchOptions } from './sqs-batch.js';
+import { measureSqsBatches, type BatchPlan, type SqsBatchOptions } from './sqs-batch.js';
 import { commandsTable, timesTable } from './sqs-batch-report.js';
 import { medianInterval } from './stats.js';
 
@@ -22,32 +22,34 @@ function readSeed(value: string | undefined): number {
   return seed;
 }
 
-// Batches of 10 cost a tenth of those of 100, so they get three times the rounds: intervals about as narrow, for little time.
 type RunPlan = Pick<SqsBatchOptions, 'batches' | 'warmupRounds'>;
 
+// Batches of 10 cost a tenth of those of 100, and ours one at a time costs most of a round: the rounds go where they
+// narrow the intervals most for the time.
 const fullRun: RunPlan = {
   batches: [
-    { size: 10, rounds: 75 },
-    { size: 100, rounds: 25 },
+    { size: 10, rounds: 75, oneAtATimeEvery: 3 },
+    { size: 100, rounds: 75, oneAtATimeEvery: 5 },
   ],
   warmupRounds: 3,
 };
 const quickRun: RunPlan = {
   batches: [
-    { size: 10, rounds: 9 },
-    { size: 100, rounds: 3 },
+    { size: 10, rounds: 9, oneAtATimeEvery: 1 },
+    { size: 100, rounds: 3, oneAtATimeEvery: 1 },
   ],
   warmupRounds: 1,
 };
 
+const roundsTaken = ({ rounds, oneAtATimeEvery }: BatchPlan) => Math.ceil(rounds / oneAtATimeEvery);
+
 function describeRun({ batches, warmupRounds }: RunPlan, seed: number, startLoad: number): string {
-  const rounds = batches.map(({ size, rounds }) => {
-    const { coverage } = medianInterval(Array.from({ length: rounds }, (_, round) => round));
-    return { text: `${rounds} rounds of batches of ${size}`, confidence: `${(coverage * 100).toFixed(1)} % for ${rounds} rounds` };
-  });
+  const counts = [...new Set(batches.flatMap((plan) => [plan.rounds, roundsTaken(plan)]))];
+  const confidence = counts.map((n) => `${(medianInterval(Array.from({ length: n }, (_, i) => i)).coverage * 100).toFixed(1)} % for ${n} rounds`);
+  const plans = batches.map((plan) => `${plan.rounds} rounds of batches of ${plan.size} (ours, one at a time: ${roundsTaken(plan)} of them)`);
   return [
-    `Each round sends one fresh batch to the three subjects in a random order, each taking it new and then redelivered (the same messages, \`ApproximateReceiveCount\` 2 instead of 1) before the next subject starts. Per network setting, ${warmupRounds} warm-up round${warmupRounds === 1 ? '' : 's'} of the largest batch ${warmupRounds === 1 ? 'is' : 'are'} not counted, then ${rounds.map((r) => r.text).join(' and ')} are.`,
-    `Times are the median wall time per batch over the counted rounds. A ratio is the median of the per-round ratios (the batches of one round ran seconds apart, under much the same load), with in brackets the interval that holds the true median with a confidence of ${rounds.map((r) => r.confidence).join(' and ')}, from order statistics, whatever the distribution: *faster* when that whole interval is below 1×, *slower* when above, *within noise* otherwise.`,
+    `Each round sends one fresh batch to the subjects in a random order, each taking it new and then redelivered (the same messages, \`ApproximateReceiveCount\` 2 instead of 1) before the next subject starts. Per network setting, ${warmupRounds} warm-up round${warmupRounds === 1 ? '' : 's'} of the largest batch ${warmupRounds === 1 ? 'is' : 'are'} not counted, then ${plans.join(' and ')} are.`,
+    `Times are the median wall time per batch over the counted rounds. A ratio is the median of the per-round ratios (the batches of one round ran seconds apart, under much the same load), with in brackets the interval that holds the true median with a confidence of ${confidence.join(', ')}, from order statistics, whatever the distribution: *faster* when that whole interval is below 1×, *slower* when above, *within noise* otherwise.`,
     `Seed ${seed} (\`BENCH_SEED=${seed} npm run bench:sqs\` replays the order). ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load ${startLoad.toFixed(1)}→${(loadavg()[0] as number).toFixed(1)}, ${new Date().toISOString().slice(0, 10)}.`,
   ].join('\n\n');
 }

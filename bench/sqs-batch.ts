@@ -27,8 +27,11 @@ export type Delivery = (typeof deliveries)[number];
 export interface BatchRow {
   readonly batchSize: number;
   readonly delivery: Delivery;
-  /** Milliseconds per batch, one per counted round; index i is the same round, the same batch, for every subject. */
-  readonly wallMs: Record<BatchSubject, readonly number[]>;
+  /**
+   * Milliseconds per batch by counted round: index i is the same round, the same batch, for every subject; `undefined`
+   * where the subject sat the round out (see {@link BatchPlan.oneAtATimeEvery}).
+   */
+  readonly wallMs: Record<BatchSubject, readonly (number | undefined)[]>;
   /** The commands of one batch, e.g. `100 PutItem + 100 UpdateItem`; distinct ones joined by ` or ` if rounds differ. */
   readonly commands: Record<BatchSubject, string>;
 }
@@ -72,6 +75,11 @@ function createBatch(size: number): Record<Delivery, SQSEvent> {
 export interface BatchPlan {
   readonly size: number;
   readonly rounds: number;
+  /**
+   * `ours, one at a time` takes part in every n-th round only (1: every round): it costs most of a round's time (ten
+   * times ours with network delay), and its ratio to ours, far from 1, needs fewer rounds to be clear.
+   */
+  readonly oneAtATimeEvery: number;
 }
 
 /** Options of {@link measureSqsBatches}. */
@@ -105,22 +113,26 @@ async function timeBatch({ subject, recorder, handler }: Subject, event: SQSEven
   return { wallMs: outcome.value.wallMs, commands: countCommands(commands) };
 }
 
-/** Rows of one batch size over `rounds` rounds, subjects shuffled in each; `stage` names them in progress lines. */
+/** Rows of one batch size over `rounds` rounds, subjects shuffled in each; `stage` names the rounds in progress lines. */
 async function measureBatchSize(
   subjects: readonly Subject[],
-  { size: batchSize, rounds, stage }: BatchPlan & { stage: 'warm-up' | 'round' },
+  { size: batchSize, rounds, oneAtATimeEvery, stage }: BatchPlan & { stage: 'warm-up' | 'round' },
   options: SqsBatchOptions,
 ): Promise<BatchRow[]> {
-  const cells = deliveries.map((delivery) => ({ delivery, per: perSubject(() => ({ wallMs: [] as number[], commands: new Set<string>() })) }));
-  for (let round = 1; round <= rounds; round += 1) {
-    reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${stage} ${round}/${rounds}`);
+  const cells = deliveries.map((delivery) => ({
+    delivery,
+    per: perSubject(() => ({ wallMs: Array.from({ length: rounds }, (): number | undefined => undefined), commands: new Set<string>() })),
+  }));
+  for (let round = 0; round < rounds; round += 1) {
+    reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${stage} ${round + 1}/${rounds}`);
     const batch = createBatch(batchSize);
-    for (const subject of shuffle(subjects, options.random)) {
+    const taking = subjects.filter(({ subject }) => subject !== 'ours, one at a time' || round % oneAtATimeEvery === 0);
+    for (const subject of shuffle(taking, options.random)) {
       for (const { delivery, per } of cells) {
         // A copy per subject: the same event, and nothing one library might change in it reaches the next.
         const event = structuredClone(batch[delivery]);
         const { wallMs, commands } = await timeBatch(subject, event, createLambdaContext({ functionName: 'bench-sqs', remainingMs: 60_000 }));
-        per[subject.subject].wallMs.push(wallMs);
+        per[subject.subject].wallMs[round] = wallMs;
         per[subject.subject].commands.add(commands);
       }
     }
@@ -148,7 +160,7 @@ export async function measureSqsBatches(endpoint: string, options: SqsBatchOptio
   );
   const rows: BatchRow[] = [];
   const largest = Math.max(...options.batches.map((plan) => plan.size));
-  await measureBatchSize(subjects, { size: largest, rounds: options.warmupRounds, stage: 'warm-up' }, options);
+  await measureBatchSize(subjects, { size: largest, rounds: options.warmupRounds, oneAtATimeEvery: 1, stage: 'warm-up' }, options);
   for (const plan of options.batches) rows.push(...(await measureBatchSize(subjects, { ...plan, stage: 'round' }, options)));
   for (const { client } of subjects) client.destroy();
   return rows;
