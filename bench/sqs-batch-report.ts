@@ -3,7 +3,10 @@ import type { Table } from './report-table.js';
 import { batchSubjects, type BatchRow, type BatchSubject } from './sqs-batch.js';
 import { median, medianInterval, type MedianInterval } from './stats.js';
 
-const formatMs = (ms: number) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+const formatMs = (ms: number) => {
+  const digits = ms < 10 ? 2 : 1;
+  return `${ms.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ms`;
+};
 const batchName = (row: BatchRow) => `${row.batchSize} ${row.delivery}`;
 
 /**
