@@ -49,7 +49,7 @@ export function timesTable(title: string, rows: readonly BatchRow[]): Table {
   };
 }
 
-/** The DynamoDB commands of one batch per subject, the same in every network setting (distinct ones joined by ` or `). */
+/** The DynamoDB commands of one batch per subject, over every network setting (distinct ones joined by ` or `). */
 export function commandsTable(sections: readonly (readonly BatchRow[])[]): Table {
   const byBatch = new Map<string, Map<BatchSubject, Set<string>>>();
   for (const row of sections.flat()) {
