@@ -1,4 +1,4 @@
-import type { CommandLog } from './call-counter.js';
+import { countCommands } from './format.js';
 import { inProgressScenario, type InProgressWaitResults, type InProgressWaitRow, type WaitSubject } from './in-progress-wait.js';
 import type { Table } from './report-table.js';
 import type { TargetCheck } from './targets.js';
@@ -11,13 +11,6 @@ const subjectLabels: Record<WaitSubject, string> = {
 const scenario = `a duplicate arriving ${inProgressScenario.duplicateAfterMs} ms into a ${inProgressScenario.handlerMs} ms handler`;
 
 const formatMs = (ms: number) => `${Math.round(ms)} ms`;
-
-/** `['PutItem', 'GetItem', 'GetItem']` as `1 PutItem + 2 GetItem`. */
-export function countCommands(commands: CommandLog): string {
-  const counts = new Map<string, number>();
-  for (const command of commands) counts.set(command, (counts.get(command) ?? 0) + 1);
-  return [...counts].map(([command, count]) => `${count} ${command}`).join(' + ') || 'none';
-}
 
 const answers = (row: InProgressWaitRow) =>
   Object.entries(row.answers)

@@ -9,7 +9,7 @@ import { createDynamoDBStore, idempotency, IdempotencyInProgressError } from '..
 import { firstPollDelayMs, maxPollDelayMs } from '../lib/idempotency/in-progress-wait.js';
 import { createIdempotencyTable } from '../test/support/dynamodb.js';
 import { createLambdaContext } from '../test/support/lambda-context.js';
-import { recordCalls, type CommandLog } from './call-counter.js';
+import { recordCalls, type CommandLog } from '../test/support/call-counter.js';
 import { createBenchClient } from './clients.js';
 import { reportProgress } from './progress.js';
 import type { BenchSettings } from './settings.js';

@@ -9,7 +9,7 @@ import { chargePayment } from '../functions/shared/payments.js';
 import { completeWithTransaction, createDynamoDBStore, idempotency, step } from '../lib/idempotency/index.js';
 import { createIdempotencyTable, createOrdersTable } from '../test/support/dynamodb.js';
 import { createLambdaContext } from '../test/support/lambda-context.js';
-import { recordCalls, type CommandLog } from './call-counter.js';
+import { recordCalls, type CommandLog } from '../test/support/call-counter.js';
 import { createBenchClient } from './clients.js';
 import { reportProgress } from './progress.js';
 import { sampleGroup, type Cell } from './sampling.js';

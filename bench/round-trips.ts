@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createIdempotencyTable } from '../test/support/dynamodb.js';
 import { createLambdaContext } from '../test/support/lambda-context.js';
-import { recordCalls, type CommandLog } from './call-counter.js';
+import { recordCalls, type CommandLog } from '../test/support/call-counter.js';
 import { createBenchClient } from './clients.js';
 import { reportProgress } from './progress.js';
 import { answerAtOnce, createSubject, libraries, paymentEvent, type BenchEvent, type Library } from './subjects.js';

@@ -22,11 +22,11 @@ export async function sampleGroup(group: Group, calls: number): Promise<Map<stri
   return samples;
 }
 
-// Fisher–Yates on a copy.
-function shuffle<T>(items: readonly T[]): T[] {
+/** `items` in a random order (Fisher–Yates on a copy), drawn from `random` (e.g. a seeded generator) or `Math.random`. */
+export function shuffle<T>(items: readonly T[], random: () => number = Math.random): T[] {
   const shuffled = [...items];
   for (let index = shuffled.length - 1; index > 0; index--) {
-    const other = Math.floor(Math.random() * (index + 1));
+    const other = Math.floor(random() * (index + 1));
     [shuffled[index], shuffled[other]] = [shuffled[other] as T, shuffled[index] as T];
   }
   return shuffled;

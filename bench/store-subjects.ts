@@ -7,7 +7,7 @@ import { createClient } from 'redis';
 import { createDynamoDBStore, idempotency, type IdempotencyStore } from '../lib/idempotency/index.js';
 import { createRedisStore } from '../lib/idempotency/redis.js';
 import { createLayoutTable, tableLayouts } from '../test/support/dynamodb.js';
-import { createCallRecorder, recordCalls, type CallRecorder } from './call-counter.js';
+import { createCallRecorder, recordCalls, type CallRecorder } from '../test/support/call-counter.js';
 import { createBenchClient } from './clients.js';
 import type { BenchBody, BenchEvent, BenchHandler, BenchResponse } from './subjects.js';
 

@@ -32,8 +32,15 @@ export function failedMessageIds(response: { batchItemFailures: Array<{ itemIden
   return response.batchItemFailures.map((failure) => failure.itemIdentifier);
 }
 
-/** `record` as SQS hands it out again: the same message, its `ApproximateReceiveCount` one higher. */
+/**
+ * `record` as SQS delivers it again after its visibility timeout: the same message id, body and attributes, a new
+ * receipt handle (SQS issues one per receive) and `ApproximateReceiveCount` one higher.
+ */
 export function redeliverSqsRecord(record: SQSRecord): SQSRecord {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount) + 1;
-  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(receiveCount) } };
+  return {
+    ...record,
+    receiptHandle: `receipt-${record.messageId}-${receiveCount}`,
+    attributes: { ...record.attributes, ApproximateReceiveCount: String(receiveCount) },
+  };
 }
