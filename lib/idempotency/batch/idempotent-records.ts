@@ -16,14 +16,15 @@ export type BatchRecordHandler<TRecord, TResult> = (record: TRecord, context: Co
 export interface BatchConcurrencyOptions {
   /**
    * How many records of one batch run at once, a positive integer. Records that must keep their order (a FIFO
-   * message group, a shard) or that share a key still run one after another. @default 50, the AWS SDK's default
-   * number of sockets per client: more records in flight would only queue inside the client
+   * message group, a shard) or that share a key still run one after another. @default 100: every record of a batch of
+   * up to 100 runs at once, and a larger batch (up to 10,000 with a batching window) keeps 100 in flight. The AWS SDK's
+   * client sends 50 at a time by default and queues the rest, which keeps its sockets busy while records get ready
    */
   maxConcurrency?: number;
 }
 
 /** The default values of {@link BatchConcurrencyOptions}. */
-export const batchConcurrencyDefaults = { maxConcurrency: 50 } as const;
+export const batchConcurrencyDefaults = { maxConcurrency: 100 } as const;
 
 /** A record with its client key, read once, before the record is scheduled, so that duplicates can share a lane. */
 export interface KeyedRecord<TRecord> {

@@ -80,6 +80,6 @@ describe('sqsBatchHandlerDefaults', () => {
     // Act and Assert
     expect(sqsBatchHandlerDefaults.key(createSqsRecord('m-1'))).toBe('m-1');
     expect(sqsBatchHandlerDefaults.namespace).toBe('sqs');
-    expect(sqsBatchHandlerDefaults.maxConcurrency).toBe(50);
+    expect(sqsBatchHandlerDefaults.maxConcurrency).toBe(100);
   });
 });

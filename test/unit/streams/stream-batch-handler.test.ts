@@ -68,6 +68,6 @@ describe('streamBatchHandlerDefaults', () => {
     expect(streamBatchHandlerDefaults.key(dynamodb)).toBe('c81e728d9d4c2f636f067f89cc14862c');
     expect(streamBatchHandlerDefaults.scope(dynamodb)).toBe(dynamodb.eventSourceARN);
     expect(streamBatchHandlerDefaults.namespace).toBe('stream');
-    expect(streamBatchHandlerDefaults.maxConcurrency).toBe(50);
+    expect(streamBatchHandlerDefaults.maxConcurrency).toBe(100);
   });
 });
