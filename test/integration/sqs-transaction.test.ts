@@ -38,7 +38,7 @@ describe('createSqsBatchHandler with completeWithTransaction', () => {
   it("gives each record handler a context of its own that reads as the invocation's, and refuses a commit through the invocation's context", async () => {
     // Arrange
     const invocation = createLambdaContext({ functionName: 'orders-worker', remainingMs: 12_345 });
-    const seen: Array<{ same: boolean; functionName: string; awsRequestId: string; remainingMs: number; refused: unknown }> = [];
+    const seen: Array<{ same: boolean; functionName: string; spread: unknown; awsRequestId: string; remainingMs: number; refused: unknown }> = [];
     const handler = createSqsBatchHandler(
       async (record: SQSRecord, context: Context) => {
         // The invocation's context names every record's claim at once, so it names none of them.
@@ -46,6 +46,7 @@ describe('createSqsBatchHandler with completeWithTransaction', () => {
         seen.push({
           same: context === invocation,
           functionName: context.functionName,
+          spread: (JSON.parse(JSON.stringify({ ...context })) as Context).functionName,
           awsRequestId: context.awsRequestId,
           remainingMs: context.getRemainingTimeInMillis(),
           refused,
@@ -64,7 +65,13 @@ describe('createSqsBatchHandler with completeWithTransaction', () => {
     expect(await countOrders(orderIds)).toBe(2);
     expect(seen).toHaveLength(2);
     for (const view of seen) {
-      expect(view).toMatchObject({ same: false, functionName: 'orders-worker', awsRequestId: invocation.awsRequestId, remainingMs: 12_345 });
+      expect(view).toMatchObject({
+        same: false,
+        functionName: 'orders-worker',
+        spread: 'orders-worker',
+        awsRequestId: invocation.awsRequestId,
+        remainingMs: 12_345,
+      });
       expect(view.refused).toBeInstanceOf(TypeError);
       expect((view.refused as Error).message).toMatch(/the context a batch record handler receives/);
     }

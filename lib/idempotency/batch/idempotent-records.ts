@@ -99,8 +99,9 @@ export function createIdempotentRecords<TRecord, TResult>(
       maxConcurrency,
       keyLaneOf: (keyed) => keyed.keyLane,
       processRecord: (keyed) => {
-        // The record's own view of the context: every property is the Lambda context's, and the claim is bound to it.
-        const recordContext: Context = Object.create(context);
+        // The record's own context: the Lambda context's properties, own (so it spreads and serialises as the original
+        // does) and inherited (so its accessors keep acting on the original), with the record's claim bound to it.
+        const recordContext: Context = Object.assign(Object.create(context), context);
         const call = () => recordHandler(keyed.record, recordContext);
         // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
         return runIdempotently(lifecycle, keyed, recordContext, call, { readAhead, bindClaimTo: recordContext }).catch((error: unknown) => {
