@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { MiddlewareStack } from '@smithy/types';
 
 /** Counts the commands a client sends, by command name, through a middleware on its own middleware stack. */
 export interface CallCounter {
@@ -8,8 +8,8 @@ export interface CallCounter {
   reset(): void;
 }
 
-/** Adds a counting middleware to `client` and returns its counter. */
-export function countCalls(client: DynamoDBClient): CallCounter {
+/** Adds a counting middleware to `client` (any AWS SDK v3 client: DynamoDB, DynamoDB Streams) and returns its counter. */
+export function countCalls<Input extends object, Output extends object>(client: { middlewareStack: MiddlewareStack<Input, Output> }): CallCounter {
   const calls: Record<string, number> = {};
   client.middlewareStack.add(
     (next, context) => async (args) => {
