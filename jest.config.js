@@ -9,7 +9,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
-  setupFilesAfterEnv: ['<rootDir>/test/support/seed-setup.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/seed-setup.ts', '<rootDir>/test/support/emf-capture-setup.ts'],
   testTimeout: 60_000,
   coverageProvider: 'v8',
   collectCoverageFrom: ['lib/idempotency/**/*.ts'],

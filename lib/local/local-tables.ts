@@ -6,6 +6,7 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { dynamoDBStoreDefaults } from '../idempotency/index.js';
 
@@ -33,19 +34,28 @@ const ordersStream = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES'
  */
 export async function ensureLocalTables(client: DynamoDBClient, names: LocalTableNames): Promise<string> {
   const { keyAttribute, expiryAttribute } = dynamoDBStoreDefaults;
-  if (await ensureTable(client, names.idempotencyTableName, keyAttribute)) await enableTimeToLive(client, names.idempotencyTableName, expiryAttribute);
-  await ensureTable(client, names.ordersTableName, 'orderId');
+  const idempotency = await ensureTable(client, names.idempotencyTableName, keyAttribute);
+  if (idempotency.created) await enableTimeToLive(client, names.idempotencyTableName, expiryAttribute);
+  const orders = (await ensureTable(client, names.ordersTableName, 'orderId')).table;
   await ensureTable(client, names.shipmentsTableName, 'shipmentId');
-  const { Table } = await client.send(new DescribeTableCommand({ TableName: names.ordersTableName }));
-  if (Table?.StreamSpecification?.StreamEnabled === true && Table.LatestStreamArn !== undefined) return Table.LatestStreamArn;
+  if (orders?.StreamSpecification?.StreamEnabled === true && orders.LatestStreamArn !== undefined) return orders.LatestStreamArn;
   const updated = await client.send(new UpdateTableCommand({ TableName: names.ordersTableName, StreamSpecification: ordersStream }));
   return updated.TableDescription?.LatestStreamArn as string;
 }
 
-/** Creates an on-demand table whose partition key is the string attribute `keyAttribute`, with the string sort key `sortKeyAttribute` when given. */
-export async function createStringKeyTable(client: DynamoDBClient, tableName: string, keyAttribute: string, sortKeyAttribute?: string): Promise<void> {
+/**
+ * Creates an on-demand table whose partition key is the string attribute `keyAttribute`, with the string sort key
+ * `sortKeyAttribute` when given.
+ * @returns the new table's description.
+ */
+export async function createStringKeyTable(
+  client: DynamoDBClient,
+  tableName: string,
+  keyAttribute: string,
+  sortKeyAttribute?: string,
+): Promise<TableDescription | undefined> {
   const keys = sortKeyAttribute === undefined ? [keyAttribute] : [keyAttribute, sortKeyAttribute];
-  await client.send(
+  const { TableDescription: table } = await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
@@ -53,6 +63,7 @@ export async function createStringKeyTable(client: DynamoDBClient, tableName: st
       KeySchema: keys.map((name, index) => ({ AttributeName: name, KeyType: index === 0 ? ('HASH' as const) : ('RANGE' as const) })),
     }),
   );
+  return table;
 }
 
 /** Turns on TTL over the epoch-seconds attribute `attribute`. */
@@ -60,19 +71,25 @@ export async function enableTimeToLive(client: DynamoDBClient, tableName: string
   await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
 }
 
-async function ensureTable(client: DynamoDBClient, tableName: string, keyAttribute: string): Promise<boolean> {
+/** A table {@link ensureTable} found or made: its description, and whether this call created it. */
+interface EnsuredTable {
+  readonly created: boolean;
+  readonly table: TableDescription | undefined;
+}
+
+// One DescribeTable when the table exists: its answer is all ensureLocalTables needs to know of it.
+async function ensureTable(client: DynamoDBClient, tableName: string, keyAttribute: string): Promise<EnsuredTable> {
+  const describe = async () => (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return false;
+    return { created: false, table: await describe() };
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   try {
-    await createStringKeyTable(client, tableName, keyAttribute);
-    return true;
+    return { created: true, table: await createStringKeyTable(client, tableName, keyAttribute) };
   } catch (error) {
     // Another process created it between our two calls.
-    if (error instanceof ResourceInUseException) return false;
+    if (error instanceof ResourceInUseException) return { created: false, table: await describe() };
     throw error;
   }
 }

@@ -29,6 +29,11 @@ export interface StreamPollerOptions {
   readonly retryAttempts: number;
   /** How long to wait before reading again when no shard had records, in ms. @default 100 */
   readonly idleMs?: number;
+  /**
+   * How long the shards last described are trusted, in ms: after it, the next poll describes the stream again. A shard
+   * that ends (a split, or the stream turned off) makes the next poll describe it at once. @default 60_000
+   */
+  readonly shardRefreshMs?: number;
   /** Receives a line when a batch fails or is passed, or the stream cannot be read. @default undefined */
   readonly log?: (line: string) => void;
 }
@@ -54,6 +59,8 @@ const isStaleIterator = (error: unknown) => error instanceof ExpiredIteratorExce
  * orders stack configures it: from the trim horizon, `batchSize` records at most, partial batch responses honoured
  * (the shard resumes from the first sequence number named, or from the batch's start when the handler throws), and
  * a batch that still fails after `retryAttempts` retries is logged and passed (on AWS it goes to the dead-letter queue).
+ * It describes the stream at start, after a shard ends and every `shardRefreshMs`: an idle poll is one GetRecords per
+ * open shard.
  */
 export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const stopping = new AbortController();
@@ -69,12 +76,22 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       )
     ).ShardIterator;
 
+  // The shard list changes only when a shard ends (its children then hold what follows it) or splits: describing it at
+  // start, after a shard ended and every shardRefreshMs keeps an idle poll to one GetRecords per open shard.
+  const shardRefreshMs = options.shardRefreshMs ?? 60_000;
+  let describedAtMs: number | undefined;
   const discoverShards = async () => {
+    if (describedAtMs !== undefined && performance.now() - describedAtMs < shardRefreshMs) return;
     const { StreamDescription } = await options.client.send(new DescribeStreamCommand({ StreamArn: options.streamArn }), reading);
     for (const shard of StreamDescription?.Shards ?? []) {
       if (shard.ShardId !== undefined && !cursors.has(shard.ShardId))
         cursors.set(shard.ShardId, { iterator: await iteratorAt(shard.ShardId, 'TRIM_HORIZON'), passed: undefined, failures: 0 });
     }
+    describedAtMs = performance.now();
+  };
+  const advance = (cursor: ShardCursor, next: string | undefined) => {
+    cursor.iterator = next;
+    if (next === undefined) describedAtMs = undefined;
   };
 
   // One read of one shard; true when it delivered records.
@@ -91,14 +108,14 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     if (answer === undefined) return false;
     const records = answer.Records ?? [];
     if (records.length === 0) {
-      cursor.iterator = answer.NextShardIterator;
+      advance(cursor, answer.NextShardIterator);
       return false;
     }
     const retryFrom = await invoke(toDynamoDBStreamEvent(records, options.streamArn));
     if (retryFrom === undefined || cursor.failures >= options.retryAttempts) {
       if (retryFrom !== undefined)
         log(`stream batch of ${shardId} still failing after ${options.retryAttempts} retries: passed (on AWS, to the dead-letter queue)`);
-      cursor.iterator = answer.NextShardIterator;
+      advance(cursor, answer.NextShardIterator);
       cursor.passed = records.at(-1)?.dynamodb?.SequenceNumber;
       cursor.failures = 0;
       return true;

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dynamoDBEndpoint } from '../support/dynamodb.js';
+import { stdoutEmfLines } from '../support/emf-capture.js';
+import { parseEmfLine } from '../support/emf-specification.js';
 import { startTestApi, type TestApi } from '../support/local-server.js';
 import { startStallInjector, type StallInjector } from '../support/stall-injector.js';
+import { waitFor } from '../support/wait-for.js';
 
 // The functions of this file reach DynamoDB through the stall injector: once it stalls, no handler can ever answer,
 // so the 504 below cannot depend on how fast the machine is.
@@ -16,6 +19,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.stop();
   await injector.stop();
+  // The stalled POST's handler ends only now that its connection is reset, in a store error: its metrics line is the
+  // sign that it has, so nothing of this file still runs (or prints) after it.
+  const documents: Array<Record<string, unknown>> = [];
+  await waitFor(() => {
+    documents.push(...stdoutEmfLines().take().map(parseEmfLine));
+    return documents.some((document) => document.FunctionName === 'CreateOrder' && document.StoreError === 1);
+  });
 });
 
 describe('a handler still running at the integration timeout', () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { invalidOrderProblem } from '../../functions/shared/gateway-problems.js';
+import { stdoutEmfLines } from '../support/emf-capture.js';
+import { parseEmfLine } from '../support/emf-specification.js';
 import { startTestApi, type TestApi } from '../support/local-server.js';
 
 const json = { 'Content-Type': 'application/json' };
@@ -150,6 +152,26 @@ describe('POST /orders', () => {
     expect([alice.status, bob.status]).toEqual([201, 201]);
     expect(bob.headers.get('idempotent-replayed')).toBe('true');
     expect(bob.body.orderId).toBe(alice.body.orderId);
+  });
+});
+
+describe('POST /orders metrics', () => {
+  it('writes one valid EMF line per invocation, to stdout as on Lambda: Claimed for a new key, Replayed for its duplicate', async () => {
+    // Arrange
+    const key = newKey();
+
+    // Act
+    await postOrder(key);
+    await postOrder(key);
+
+    // Assert
+    // The stream consumer's lines (fulfil-order) come when it reads the orders, whenever that is: left out.
+    const documents = stdoutEmfLines()
+      .take()
+      .map(parseEmfLine)
+      .filter((document) => document.FunctionName === 'CreateOrder');
+    const dimensions = { FunctionName: 'CreateOrder', Namespace: 'create-order' };
+    expect(documents).toEqual([expect.objectContaining({ ...dimensions, Claimed: 1, Completed: 1 }), expect.objectContaining({ ...dimensions, Replayed: 1 })]);
   });
 });
 

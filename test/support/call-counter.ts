@@ -1,4 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { MiddlewareStack } from '@smithy/types';
+
+/** Any AWS SDK v3 client (DynamoDB, DynamoDB Streams): what a counting middleware needs of it. */
+type SdkClient<Input extends object, Output extends object> = { middlewareStack: MiddlewareStack<Input, Output> };
 
 /** Counts the commands a client sends, by command name, through a middleware on its own middleware stack. */
 export interface CallCounter {
@@ -18,7 +22,7 @@ export interface CallRecorder {
 }
 
 // At the `initialize` step: once per command, whatever the SDK's retries do after it.
-function onEveryCommand(client: DynamoDBClient, name: string, see: (commandName: string) => void): void {
+function onEveryCommand<Input extends object, Output extends object>(client: SdkClient<Input, Output>, name: string, see: (commandName: string) => void): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       see(context.commandName ?? 'unknown');
@@ -28,8 +32,8 @@ function onEveryCommand(client: DynamoDBClient, name: string, see: (commandName:
   );
 }
 
-/** Adds a counting middleware to `client` and returns its counter. */
-export function countCalls(client: DynamoDBClient): CallCounter {
+/** Adds a counting middleware to `client` (any AWS SDK v3 client: DynamoDB, DynamoDB Streams) and returns its counter. */
+export function countCalls<Input extends object, Output extends object>(client: SdkClient<Input, Output>): CallCounter {
   const calls: Record<string, number> = {};
   onEveryCommand(client, 'testCallCounter', (name) => {
     calls[name] = (calls[name] ?? 0) + 1;

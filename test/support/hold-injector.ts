@@ -1,5 +1,4 @@
-import { connect, createServer, type Socket } from 'node:net';
-import { listenOnLoopback } from './loopback-endpoint.js';
+import { startTcpProxy } from './tcp-proxy.js';
 
 /** A TCP fault injector in front of DynamoDB that holds back or cuts requests of chosen operations. */
 export interface HoldInjector {
@@ -28,45 +27,35 @@ const operationPattern = /x-amz-target:\s*DynamoDB_20120810\.(\w+)/i;
  * meets the outage, for exactly as long as the test decides, whatever the machine's speed.
  */
 export async function startHoldInjector(target: string, operation: string): Promise<HoldInjector> {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
   const seen: Record<string, number> = {};
   const toHold = new Set<string>();
   const heldBack = new Map<string, () => void>();
   const cutOperations = new Set<string>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(port), hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => socket.destroy());
-      socket.once('close', () => sockets.delete(socket));
-    }
+  const proxy = await startTcpProxy(target, ({ client, upstream }) => {
     const queue: Buffer[] = [];
     let held = false;
-    client.on('data', (chunk: Buffer) => {
-      const named = operationPattern.exec(chunk.toString('latin1'))?.[1];
-      if (named !== undefined) seen[named] = (seen[named] ?? 0) + 1;
-      if (named !== undefined && cutOperations.has(named)) {
-        client.destroy();
-        return;
-      }
-      if (named !== undefined && toHold.delete(named)) {
-        held = true;
-        heldBack.set(named, () => {
-          held = false;
-          for (const queued of queue.splice(0)) upstream.write(queued);
-        });
-      }
-      if (held) queue.push(chunk);
-      else upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
-    client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
+    return {
+      fromClient: (chunk) => {
+        const named = operationPattern.exec(chunk.toString('latin1'))?.[1];
+        if (named !== undefined) seen[named] = (seen[named] ?? 0) + 1;
+        if (named !== undefined && cutOperations.has(named)) {
+          client.destroy();
+          return;
+        }
+        if (named !== undefined && toHold.delete(named)) {
+          held = true;
+          heldBack.set(named, () => {
+            held = false;
+            for (const queued of queue.splice(0)) upstream.write(queued);
+          });
+        }
+        if (held) queue.push(chunk);
+        else upstream.write(chunk);
+      },
+    };
   });
-  const endpoint = await listenOnLoopback(server);
   return {
-    endpoint,
+    endpoint: proxy.endpoint,
     seen,
     hold: (held = operation) => {
       toHold.add(held);
@@ -81,9 +70,6 @@ export async function startHoldInjector(target: string, operation: string): Prom
     mend: (cut) => {
       cutOperations.delete(cut);
     },
-    stop: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    stop: proxy.stop,
   };
 }

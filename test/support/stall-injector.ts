@@ -1,5 +1,4 @@
-import { connect, createServer, type Socket } from 'node:net';
-import { listenOnLoopback } from './loopback-endpoint.js';
+import { startTcpProxy } from './tcp-proxy.js';
 
 /** A TCP fault injector in front of DynamoDB: it forwards until {@link StallInjector.stall}, then answers nothing. */
 export interface StallInjector {
@@ -16,36 +15,20 @@ export interface StallInjector {
  * behind a black-holing network does. The handlers under test then never settle, whatever the machine's speed.
  */
 export async function startStallInjector(target: string): Promise<StallInjector> {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
   let stalled = false;
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('error', () => socket.destroy());
-    socket.once('close', () => sockets.delete(socket));
-  };
-  const server = createServer((client) => {
-    const upstream = connect(Number(port), hostname);
-    track(client);
-    track(upstream);
-    client.on('data', (chunk: Buffer) => {
+  const proxy = await startTcpProxy(target, ({ client, upstream }) => ({
+    fromClient: (chunk) => {
       if (!stalled) upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
+    },
+    fromUpstream: (chunk) => {
       if (!stalled) client.write(chunk);
-    });
-    client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
-  });
-  const endpoint = await listenOnLoopback(server);
+    },
+  }));
   return {
-    endpoint,
+    endpoint: proxy.endpoint,
     stall: () => {
       stalled = true;
     },
-    stop: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    stop: proxy.stop,
   };
 }

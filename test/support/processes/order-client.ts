@@ -1,10 +1,8 @@
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IdempotencyInProgressError, type DynamoDBStore } from '../../../lib/idempotency/index.js';
+import type { DynamoDBStore } from '../../../lib/idempotency/index.js';
 import { createLambdaContext } from '../lambda-context.js';
+import { retryWhileInProgress } from '../retry-while-in-progress.js';
 import { createOrderPlacer } from './order-placer.js';
-
-// More in-progress answers than this, each waited out, means a lease longer than the dead worker's: a bug.
-const maxLeasesWaited = 3;
 
 /** What the crash tests' order placer answers. */
 export interface PlacedOrder {
@@ -29,16 +27,7 @@ export interface OrderClient {
 export function createOrderClient(store: DynamoDBStore, client: DynamoDBClient, ordersTable: string, paymentsUrl?: string): OrderClient {
   const placeOrder = createOrderPlacer(store, ordersTable, undefined, paymentsUrl);
   return {
-    retryUntilAnswered: async (key) => {
-      for (let leases = 0; ; leases++) {
-        try {
-          return await placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remainingMs: 10_000 }));
-        } catch (error) {
-          if (!(error instanceof IdempotencyInProgressError) || leases === maxLeasesWaited) throw error;
-          await new Promise((resolve) => setTimeout(resolve, error.retryAfterSeconds * 1000));
-        }
-      }
-    },
+    retryUntilAnswered: (key) => retryWhileInProgress(() => placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remainingMs: 10_000 }))),
     ordersFor: async (key) => {
       const scan = await client.send(
         new ScanCommand({

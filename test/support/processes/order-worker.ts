@@ -4,9 +4,10 @@
 // payment provider's URL: then it charges through a step, and retries as a client would while the key is in progress.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createInterface } from 'node:readline';
-import { createDynamoDBStore, IdempotencyInProgressError } from '../../../lib/idempotency/index.js';
+import { createDynamoDBStore } from '../../../lib/idempotency/index.js';
 import { localDynamoDBClientConfig } from '../../../lib/local/local-client-config.js';
 import { createLambdaContext } from '../lambda-context.js';
+import { maxLeasesWaited, retryWhileInProgress } from '../retry-while-in-progress.js';
 import { createOrderPlacer } from './order-placer.js';
 
 const [endpoint, idempotencyTable, ordersTable, key, leaseMs, paymentsUrl] = process.argv.slice(2) as [string, string, string, string, string, string?];
@@ -22,16 +23,8 @@ const placeOrder = createOrderPlacer(
   paymentsUrl,
 );
 const place = () => placeOrder({ key }, createLambdaContext({ functionName: 'place-order', remainingMs: Number(leaseMs) }));
-let answer: unknown;
 // Only with a provider: the crash loop's next worker may start while the dead one's lease still runs.
-for (let leases = 0; answer === undefined; leases++) {
-  try {
-    answer = await place();
-  } catch (error) {
-    if (paymentsUrl === undefined || !(error instanceof IdempotencyInProgressError) || leases === 3) throw error;
-    await new Promise((resolve) => setTimeout(resolve, error.retryAfterSeconds * 1000));
-  }
-}
+const answer = await retryWhileInProgress(place, paymentsUrl === undefined ? 0 : maxLeasesWaited);
 process.stdout.write(`answered ${JSON.stringify(answer)}\n`);
 client.destroy();
 process.stdin.destroy();
