@@ -61,6 +61,25 @@ describe.each(tableLayouts)('createSqsBatchHandler reading redelivered records a
     expect(runs.size).toBe(size);
   });
 
+  it('reads a key that two redelivered messages share once, in one BatchGetItem, and replays both', async () => {
+    // Arrange: two messages carrying one payment, as a producer that sent it twice makes them.
+    const logged: string[] = [];
+    const { handler, runs } = countingHandler({ logger: (message) => logged.push(message) });
+    const [first] = messages('twice', 1);
+    const twin = createSqsRecord(`twin-${randomUUID()}`, { body: first!.body });
+    await handler(createSqsEvent([first!, twin]), createLambdaContext());
+    calls.reset();
+
+    // Act
+    const response = await handler(createSqsEvent([first!, twin].map(redeliverSqsRecord)), createLambdaContext());
+
+    // Assert
+    expect(failedMessageIds(response)).toEqual([]);
+    expect(calls.calls).toEqual({ BatchGetItemCommand: 1 });
+    expect(logged).toEqual([]);
+    expect([...runs.entries()]).toEqual([[first!.messageId, 1]]);
+  });
+
   it('reads nothing ahead for a first delivery, nor with prefetchRedelivered: false', async () => {
     // Arrange
     const { handler } = countingHandler();
