@@ -127,8 +127,11 @@ async function measureBatchSize(
     reportProgress(`SQS, ${options.networkDelayMs} ms added, batch of ${batchSize}: ${stage} ${round + 1}/${rounds}`);
     const batch = createBatch(batchSize);
     const taking = subjects.filter(({ subject }) => subject !== 'ours, one at a time' || round % oneAtATimeEvery === 0);
-    for (const subject of shuffle(taking, options.random)) {
-      for (const { delivery, per } of cells) {
+    // One delivery at a time, every subject in a fresh random order: a subject's new batch never pays for the work
+    // another subject's redelivery left behind (garbage, DynamoDB Local's refused writes), since a subject's time
+    // would then depend on who ran before it.
+    for (const { delivery, per } of cells) {
+      for (const subject of shuffle(taking, options.random)) {
         // A copy per subject: the same event, and nothing one library might change in it reaches the next.
         const event = structuredClone(batch[delivery]);
         const { wallMs, commands } = await timeBatch(subject, event, createLambdaContext({ functionName: 'bench-sqs', remainingMs: 60_000 }));
@@ -147,8 +150,9 @@ async function measureBatchSize(
 
 /**
  * Times SQS batches of each size through each subject over DynamoDB Local, each subject on its own client and table.
- * After the warm-up rounds, every round builds one fresh batch; each subject, in a random order, gets that batch new and then redelivered
- * before the next subject starts, so the subjects' times of one round are paired under the same machine load.
+ * After the warm-up rounds, every round builds one fresh batch; every subject, in a random order, gets that batch new,
+ * then every subject, in another random order, gets it redelivered, so the subjects' times of one round are paired
+ * under the same machine load.
  */
 export async function measureSqsBatches(endpoint: string, options: SqsBatchOptions): Promise<BatchRow[]> {
   const subjects: Subject[] = await Promise.all(
