@@ -1,10 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
-import { idempotency, IdempotencyInProgressError, makeIdempotent, type IdempotencyOutcome, type IdempotencyStore } from '../../lib/idempotency/index.js';
+import type { SQSRecord } from 'aws-lambda';
+import {
+  createSqsBatchHandler,
+  idempotency,
+  IdempotencyInProgressError,
+  makeIdempotent,
+  type IdempotencyOutcome,
+  type IdempotencyStore,
+} from '../../lib/idempotency/index.js';
 import { parseStoredResult } from '../../lib/idempotency/store/result-encoding.js';
 import type { Claim, ClaimRequest } from '../../lib/idempotency/store/store.js';
 import { adapters } from '../support/adapters.js';
 import { createLambdaContext } from '../support/lambda-context.js';
+import { createSqsEvent, createSqsRecord, failedMessageIds, redeliverSqsRecord } from '../support/sqs-events.js';
 import { createGates, staleLeaseMs, takeOverExpiredLease } from '../support/lease-takeover.js';
 import { storeKinds, type StoreBackend } from '../support/store-kinds.js';
 import { waitFor } from '../support/wait-for.js';
@@ -340,6 +349,28 @@ describe.each(storeKinds)('the %s store', (_name, openBackend) => {
       expect((timedOut as Error).name).toBe('TimeoutError');
       expect(duplicate).toBeInstanceOf(IdempotencyInProgressError);
       expect(runs).toBe(1);
+    });
+
+    it('answers a redelivered SQS batch without running a completed message again, whether the store reads ahead or not', async () => {
+      // Arrange
+      const runs = new Map<string, number>();
+      const handler = createSqsBatchHandler(
+        async (record: SQSRecord) => {
+          runs.set(record.messageId, (runs.get(record.messageId) ?? 0) + 1);
+          if (record.messageId.endsWith('-declined') && (runs.get(record.messageId) ?? 0) === 1) throw new Error('declined');
+        },
+        { store },
+      );
+      const records = [fresh(), fresh(), `${fresh()}-declined`].map((messageId) => createSqsRecord(messageId));
+      const first = await handler(createSqsEvent(records), createLambdaContext());
+
+      // Act
+      const redelivered = await handler(createSqsEvent(records.map(redeliverSqsRecord)), createLambdaContext());
+
+      // Assert
+      expect(failedMessageIds(first)).toEqual([records[2]!.messageId]);
+      expect(failedMessageIds(redelivered)).toEqual([]);
+      expect(records.map(({ messageId }) => runs.get(messageId))).toEqual([1, 1, 2]);
     });
   });
 });
