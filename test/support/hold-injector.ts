@@ -31,7 +31,7 @@ export async function startHoldInjector(target: string, operation: string): Prom
   const toHold = new Set<string>();
   const heldBack = new Map<string, () => void>();
   const cutOperations = new Set<string>();
-  const proxy = await startTcpProxy(target, ({ client, upstream }) => {
+  const proxy = await startTcpProxy(target, (connection) => {
     const queue: Buffer[] = [];
     let held = false;
     return {
@@ -39,18 +39,22 @@ export async function startHoldInjector(target: string, operation: string): Prom
         const named = operationPattern.exec(chunk.toString('latin1'))?.[1];
         if (named !== undefined) seen[named] = (seen[named] ?? 0) + 1;
         if (named !== undefined && cutOperations.has(named)) {
-          client.destroy();
+          connection.client.destroy();
           return;
         }
         if (named !== undefined && toHold.delete(named)) {
           held = true;
+          // The held request starts a new exchange on this connection: the old socket to DynamoDB carries nothing more,
+          // and a fresh one takes the request at its release, however long the hold (DynamoDB Local closes a silent
+          // connection after 30 s; the SDK would then retry the request on another connection, past the hold).
+          connection.detachUpstream();
           heldBack.set(named, () => {
             held = false;
-            for (const queued of queue.splice(0)) upstream.write(queued);
+            for (const queued of queue.splice(0)) connection.upstream().write(queued);
           });
         }
         if (held) queue.push(chunk);
-        else upstream.write(chunk);
+        else connection.upstream().write(chunk);
       },
     };
   });

@@ -18,7 +18,7 @@ export async function startStallInjector(target: string): Promise<StallInjector>
   let stalled = false;
   const proxy = await startTcpProxy(target, ({ client, upstream }) => ({
     fromClient: (chunk) => {
-      if (!stalled) upstream.write(chunk);
+      if (!stalled) upstream().write(chunk);
     },
     fromUpstream: (chunk) => {
       if (!stalled) client.write(chunk);

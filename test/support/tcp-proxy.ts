@@ -4,7 +4,14 @@ import { listenOnLoopback } from './loopback-endpoint.js';
 /** One connection through a {@link TcpProxy}: the socket of the code under test and the proxy's own to the target. */
 export interface ProxiedConnection {
   readonly client: Socket;
-  readonly upstream: Socket;
+  /** The proxy's socket to the target for this connection, as of now (see {@link ProxiedConnection.detachUpstream}). */
+  upstream(): Socket;
+  /**
+   * Closes the socket to the target without closing the client's, and opens a new one when the client's next bytes
+   * are forwarded: for an injector that holds a request back longer than the target keeps a silent connection open
+   * (DynamoDB Local closes one after 30 s, which would reset the held request and let its retry through).
+   */
+  detachUpstream(): void;
 }
 
 /** What a fault injector does with the chunks of one connection; a direction left out is forwarded as it comes. */
@@ -24,23 +31,45 @@ export interface TcpProxy {
 /**
  * Starts a TCP proxy to `target` (e.g. DynamoDB Local's endpoint) that opens one upstream connection per client
  * connection and hands both to `handle`, whose handlers decide what each chunk becomes. Closing either side closes
- * the other, and a socket error only destroys that socket: a fault injected here never crashes the test process.
+ * the other (but for an upstream the injector detached), and a socket error only destroys that socket: a fault
+ * injected here never crashes the test process.
  */
 export async function startTcpProxy(target: string, handle: (connection: ProxiedConnection) => ConnectionHandlers): Promise<TcpProxy> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => sockets.delete(socket));
+  };
   const server = createServer((client) => {
-    const upstream = connect(Number(port), hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => socket.destroy());
-      socket.once('close', () => sockets.delete(socket));
-    }
-    const handlers = handle({ client, upstream });
-    client.on('data', handlers.fromClient ?? ((chunk: Buffer) => upstream.write(chunk)));
-    upstream.on('data', handlers.fromUpstream ?? ((chunk: Buffer) => client.write(chunk)));
-    client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
+    track(client);
+    let handlers: ConnectionHandlers = {};
+    const open = () => {
+      const socket = connect(Number(port), hostname);
+      track(socket);
+      socket.on('data', (chunk: Buffer) => (handlers.fromUpstream ?? ((data: Buffer) => client.write(data)))(chunk));
+      socket.once('close', () => {
+        if (current === socket) client.destroy();
+      });
+      return socket;
+    };
+    let current: Socket | undefined = open();
+    const connection: ProxiedConnection = {
+      client,
+      upstream: () => {
+        current ??= open();
+        return current;
+      },
+      detachUpstream: () => {
+        const detached = current;
+        current = undefined;
+        detached?.destroy();
+      },
+    };
+    handlers = handle(connection);
+    client.on('data', handlers.fromClient ?? ((chunk: Buffer) => connection.upstream().write(chunk)));
+    client.once('close', () => current?.destroy());
   });
   const endpoint = await listenOnLoopback(server);
   return {
