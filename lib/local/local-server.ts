@@ -33,6 +33,8 @@ export interface LocalServerOptions {
   paymentProviderUrl?: string;
   /** Receives a line per orders-stream batch that fails, or is passed after its retries, and when the stream cannot be read. @default undefined */
   streamLog?: (line: string) => void;
+  /** Reads the orders stream into the `fulfil-order` handler, so placed orders get shipped. @default true */
+  fulfilment?: boolean;
 }
 
 /** A running local orders API. */
@@ -94,12 +96,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const server = createBridgeServer(bridge, options.log);
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 3000, host);
-  const fulfilment = await startFulfilment({ ...options, streamArn, functionTimeoutMs });
+  const fulfilment = options.fulfilment === false ? undefined : await startFulfilment({ ...options, streamArn, functionTimeoutMs });
   return {
     url: `http://${host}:${port}`,
     port,
     stop: async () => {
-      await fulfilment.stop();
+      await fulfilment?.stop();
       await close(server);
     },
   };

@@ -35,7 +35,7 @@ export interface TestResponse {
  * say otherwise, and with the payment provider at `paymentProviderUrl` when given. The handler modules keep the first endpoint and tables for the file's lifetime.
  */
 export async function startTestApi(
-  options: { dynamoDBEndpoint?: string; functionTimeoutMs?: number; integrationTimeoutMs?: number; paymentProviderUrl?: string } = {},
+  options: { dynamoDBEndpoint?: string; functionTimeoutMs?: number; integrationTimeoutMs?: number; paymentProviderUrl?: string; fulfilment?: boolean } = {},
 ): Promise<TestApi> {
   const endpoint = options.dynamoDBEndpoint ?? dynamoDBEndpoint();
   const suffix = randomUUID().slice(0, 8);
@@ -49,6 +49,7 @@ export async function startTestApi(
       functionTimeoutMs: options.functionTimeoutMs,
       integrationTimeoutMs: options.integrationTimeoutMs,
       paymentProviderUrl: options.paymentProviderUrl,
+      fulfilment: options.fulfilment,
       log: (line) => logLines.push(line),
     });
   const client = createTestClient({ endpoint });
