@@ -6,9 +6,17 @@ import { dynamoDBStoreDefaults } from '../idempotency/index.js';
 
 /**
  * The item actions `createDynamoDBStore` sends: claim (PutItem), read (GetItem), complete (UpdateItem), release
- * (DeleteItem), and the read of a redelivered SQS batch ahead of its claims (BatchGetItem).
+ * (DeleteItem), the read of a redelivered SQS batch ahead of its claims (BatchGetItem), and the claims of an SQS
+ * batch's first deliveries ahead of their runs (PartiQLInsert, through BatchExecuteStatement).
  */
-export const idempotencyTableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem'] as const;
+export const idempotencyTableActions = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:PartiQLInsert',
+] as const;
 
 /** The default values of {@link IdempotencyTableProps} and of {@link IdempotencyTable.grantTo}. */
 export const idempotencyTableDefaults = {

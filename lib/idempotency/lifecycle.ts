@@ -12,12 +12,13 @@ import { createLocalCache } from './local-cache.js';
 import { resolveIdempotencyOptions, type IdempotencyOptions, type LambdaContextLike } from './options.js';
 import { resolveHeldRecord } from './held-record.js';
 import { claimOrWait } from './in-progress-wait.js';
-import { completedRecordReadAhead, type ReadAhead } from './read-ahead.js';
+import { completedRecordReadAhead } from './read-ahead.js';
+import type { BatchAhead } from './claim-ahead.js';
 import type { IdempotencyOutcome } from './outcome.js';
 import { RecordStatus } from './record.js';
 import { toEpochSeconds } from './clock.js';
 import { guardCallbacks } from './user-callbacks.js';
-import type { Claim, CompleteResult, IdempotencyStore } from './store/store.js';
+import type { Claim, ClaimRequest, CompleteResult, IdempotencyStore } from './store/store.js';
 import type { DynamoDBStore } from './store/dynamodb-store.js';
 
 /** What to do with one invocation: run the handler under a claim, replay a stored result, or run without idempotency. */
@@ -31,11 +32,17 @@ export interface Lifecycle<TInput, TResult> {
   /** The store every phase uses, and `step` with it. */
   readonly store: IdempotencyStore;
   /**
-   * Derives the key once, then replays, refuses or claims. A COMPLETED record in `readAhead` is replayed as its
-   * claim would have replayed it, without the claim.
+   * Derives the key once, then replays, refuses or claims. With what a batch learned `ahead`: a claim made ahead for
+   * this input runs under that claim; a COMPLETED record read ahead is replayed as its claim would have replayed it,
+   * without the claim; a claim made ahead but not confirmed claims under its lease token.
    * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyRecordCorruptError | IdempotencyStoreError}
    */
-  begin(input: TInput, context?: LambdaContextLike, readAhead?: ReadAhead): Promise<Begin<TResult>>;
+  begin(input: TInput, context?: LambdaContextLike, ahead?: BatchAhead): Promise<Begin<TResult>>;
+  /**
+   * The claim request `begin` would make for `input` now, for a batch that claims ahead; undefined when `begin` would
+   * not claim (idempotency off, no key, or a key `begin` refuses). Never throws.
+   */
+  claimRequest(input: TInput, context?: LambdaContextLike): ClaimRequest | undefined;
   /** Stores a successful result (or releases the key when `shouldStore` says no). Never throws: the caller gets its result. */
   finish(claim: Claim, result: TResult): Promise<void>;
   /** Releases the key after the handler failed, so a retry can run. Never throws: the caller gets the handler's error. */
@@ -100,27 +107,51 @@ export function createLifecycle<TInput, TResult>(
     log(corrupt ? corruptRecordMessage : 'Idempotency store call failed', { recordId, error });
   };
 
-  const begin = async (input: TInput, context?: LambdaContextLike, readAhead?: ReadAhead): Promise<Begin<TResult>> => {
+  const isMissing = (clientKey: unknown) => clientKey === undefined || clientKey === null;
+  // The stored key and fingerprint of `input`, or undefined when it runs without idempotency.
+  const identify = (input: TInput, context: LambdaContextLike | undefined) => {
     const clientKey = disabled ? undefined : config.key(input, context);
-    if (disabled || ((clientKey === undefined || clientKey === null) && config.onMissingKey === 'skip')) {
+    if (disabled || (isMissing(clientKey) && config.onMissingKey === 'skip')) return undefined;
+    if (isMissing(clientKey)) throw new IdempotencyKeyError('missing', 'An idempotency key is required');
+    return identifyInvocation(config, input, context, clientKey);
+  };
+  const requestAt = (identity: { id: string; fingerprintHash: string | undefined }, context: LambdaContextLike | undefined, claimMs: number): ClaimRequest => ({
+    ...identity,
+    nowMs: claimMs,
+    leaseExpiresAtEpochMs: claimMs + leaseMsFor(context, config.fallbackLeaseSeconds),
+    expiresAtEpochSeconds: toEpochSeconds(claimMs) + config.expiresAfterSeconds,
+  });
+
+  const claimRequest = (input: TInput, context?: LambdaContextLike): ClaimRequest | undefined => {
+    try {
+      const identity = identify(input, context);
+      return identity === undefined ? undefined : requestAt(identity, context, now());
+    } catch {
+      // `begin` meets the same error and answers for it.
+      return undefined;
+    }
+  };
+
+  const begin = async (input: TInput, context?: LambdaContextLike, ahead?: BatchAhead): Promise<Begin<TResult>> => {
+    const claimedAhead = ahead?.claims?.get(input);
+    if (claimedAhead?.claim !== undefined) {
+      report?.({ type: 'claimed', recordId: claimedAhead.claim.id, durationMs: 0 });
+      return { kind: 'run', claim: claimedAhead.claim };
+    }
+    const identity = identify(input, context);
+    if (identity === undefined) {
       report?.({ type: 'skipped', durationMs: 0 });
       return { kind: 'skip' };
     }
-    if (clientKey === undefined || clientKey === null) throw new IdempotencyKeyError('missing', 'An idempotency key is required');
-    const { id, fingerprintHash } = identifyInvocation(config, input, context, clientKey);
+    const { id, fingerprintHash } = identity;
     const nowMs = now();
     const cached = cache?.get(id, nowMs);
     if (cached !== undefined) return replayHeld({ ...cached, id, status: RecordStatus.Completed }, fingerprintHash, nowMs, { durationMs: 0, fromCache: true });
-    const completed = completedRecordReadAhead(readAhead, id, nowMs);
+    const completed = completedRecordReadAhead(ahead?.records, id, nowMs);
     if (completed !== undefined) return replayHeld(completed, fingerprintHash, nowMs, { durationMs: 0, fromCache: false });
-    const claimAt = (claimMs: number) =>
-      store.claim({
-        id,
-        fingerprintHash,
-        nowMs: claimMs,
-        leaseExpiresAtEpochMs: claimMs + leaseMsFor(context, config.fallbackLeaseSeconds),
-        expiresAtEpochSeconds: toEpochSeconds(claimMs) + config.expiresAfterSeconds,
-      });
+    // A claim made ahead but not confirmed may have been written: claiming under its token recognises that write.
+    const token = claimedAhead === undefined ? {} : { leaseToken: claimedAhead.leaseToken };
+    const claimAt = (claimMs: number) => store.claim({ ...requestAt(identity, context, claimMs), ...token });
     let answer;
     try {
       const { waitForInProgressMs } = config;
@@ -221,5 +252,5 @@ export function createLifecycle<TInput, TResult>(
     if (answer.value.kind === 'lease-lost') throw new IdempotencyLeaseLostError(claim.id);
   };
 
-  return { store, begin, finish, abort: release, commit };
+  return { store, begin, claimRequest, finish, abort: release, commit };
 }

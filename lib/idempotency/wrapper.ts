@@ -1,7 +1,7 @@
 import { bindHeldClaim, createHeldClaim, runHoldingClaim, takeHeldClaim } from './claim-state.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import type { IdempotencyOptions, LambdaContextLike } from './options.js';
-import type { ReadAhead } from './read-ahead.js';
+import type { BatchAhead } from './claim-ahead.js';
 import { resolveWrappedNamespace } from './wrapped-namespace.js';
 
 const isLambdaContext = (value: unknown): value is LambdaContextLike =>
@@ -39,8 +39,8 @@ export function makeIdempotent<TArgs extends [unknown, ...unknown[]], TResult>(
 
 /** How {@link runIdempotently} runs one call beyond its input. */
 export interface IdempotentRunOptions {
-  /** Records a batch read ahead of its claims (see {@link Lifecycle.readAhead}). */
-  readonly readAhead?: ReadAhead;
+  /** What the call's batch read and claimed before its records run (see {@link Lifecycle.begin}). */
+  readonly ahead?: BatchAhead;
   /**
    * Binds the claim to this object, which the call alone receives (a batch record's own context), instead of carrying
    * it in the call's async context: no `AsyncLocalStorage`, whose promise hooks slow every promise in the process.
@@ -60,7 +60,7 @@ export async function runIdempotently<TInput, TResult>(
   call: () => Promise<TResult> | TResult,
   options: IdempotentRunOptions = {},
 ): Promise<TResult> {
-  const begin = await lifecycle.begin(input, context, options.readAhead);
+  const begin = await lifecycle.begin(input, context, options.ahead);
   if (begin.kind === 'replay') return begin.result;
   const claim = begin.kind === 'run' ? begin.claim : undefined;
   const held = createHeldClaim(lifecycle, claim, [options.bindClaimTo ?? context]);

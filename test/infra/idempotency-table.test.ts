@@ -75,7 +75,7 @@ describe('IdempotencyTable', () => {
           Statement: [
             {
               Effect: 'Allow',
-              Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem'],
+              Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem', 'dynamodb:PartiQLInsert'],
               Resource: [{ 'Fn::GetAtt': [tableId, 'Arn'] }],
             },
           ],

@@ -4,8 +4,10 @@ import { requireFunction, requirePositiveInteger } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
 import { createLifecycle } from '../lifecycle.js';
 import type { ReadAhead } from '../read-ahead.js';
+import type { BatchAhead, ClaimsAhead } from '../claim-ahead.js';
 import { guardCallbacks } from '../user-callbacks.js';
 import { createReadAhead } from './read-ahead.js';
+import { createClaimAhead } from './claim-ahead.js';
 import type { BatchPlan } from './run-in-lanes.js';
 import { runIdempotently } from '../wrapper.js';
 
@@ -44,11 +46,17 @@ export interface IdempotentRecords<TRecord> {
    */
   readAhead(keyed: readonly KeyedRecord<TRecord>[], context: Context): Promise<ReadAhead>;
   /**
-   * How to run the records of one invocation: each under its own claim (a completed record found in `readAhead` is
-   * replayed without one), one after another when they share a key, at most `maxConcurrency` at once. A record's run
-   * resolves when it succeeded or was a duplicate, and rejects with why it failed.
+   * Claims the keys of a batch's records that are `eligible` (expected to be new, e.g. first deliveries) in one store
+   * call, for `planFor`; a key only for its first record in the batch. Never throws: what it cannot claim, the records
+   * claim on their own.
    */
-  planFor<TItem extends KeyedRecord<TRecord>>(context: Context, readAhead?: ReadAhead): BatchPlan<TItem>;
+  claimAhead(keyed: readonly KeyedRecord<TRecord>[], context: Context, eligible: (keyed: KeyedRecord<TRecord>) => boolean): Promise<ClaimsAhead>;
+  /**
+   * How to run the records of one invocation: each under its own claim (a claim made `ahead` for it, or its own; a
+   * completed record read `ahead` is replayed without one), one after another when they share a key, at most
+   * `maxConcurrency` at once. A record's run resolves when it succeeded or was a duplicate, and rejects with why it failed.
+   */
+  planFor<TItem extends KeyedRecord<TRecord>>(context: Context, ahead?: BatchAhead): BatchPlan<TItem>;
 }
 
 type RecordOptions<TRecord, TResult> = IdempotencyOptions<TRecord, TResult> & BatchConcurrencyOptions & { namespace: string };
@@ -78,7 +86,7 @@ export function createIdempotentRecords<TRecord, TResult>(
     scope: typeof scope === 'function' ? (keyed, context) => scope(keyed.record, context) : (scope as undefined),
   };
   const lifecycle = createLifecycle(keyedOptions);
-  const readAhead = createReadAhead(keyedOptions, guardCallbacks(options.logger, undefined).log);
+  const { log } = guardCallbacks(options.logger, undefined);
   return {
     keyRecord: (record, context) => {
       try {
@@ -94,8 +102,9 @@ export function createIdempotentRecords<TRecord, TResult>(
         };
       }
     },
-    readAhead,
-    planFor: (context, readAhead) => ({
+    readAhead: createReadAhead(lifecycle, log),
+    claimAhead: createClaimAhead(lifecycle, log),
+    planFor: (context, ahead) => ({
       maxConcurrency,
       keyLaneOf: (keyed) => keyed.keyLane,
       processRecord: (keyed) => {
@@ -104,7 +113,7 @@ export function createIdempotentRecords<TRecord, TResult>(
         const recordContext: Context = Object.assign(Object.create(context), context);
         const call = () => recordHandler(keyed.record, recordContext);
         // Nobody reads a record's result: a duplicate of a record that completed without storing it was still processed.
-        return runIdempotently(lifecycle, keyed, recordContext, call, { readAhead, bindClaimTo: recordContext }).catch((error: unknown) => {
+        return runIdempotently(lifecycle, keyed, recordContext, call, { ahead, bindClaimTo: recordContext }).catch((error: unknown) => {
           if (!isIdempotencyResultNotStoredError(error)) throw error;
         });
       },

@@ -1,6 +1,5 @@
-import { invocationRecordId } from '../invocation.js';
-import { disabledEnvironmentVariable } from '../lifecycle.js';
-import type { IdempotencyLogger, IdempotencyOptions, LambdaContextLike } from '../options.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { IdempotencyLogger, LambdaContextLike } from '../options.js';
 import type { ReadAhead } from '../read-ahead.js';
 
 const nothingRead: ReadAhead = new Map();
@@ -8,26 +7,18 @@ const nothingRead: ReadAhead = new Map();
 /**
  * Builds a batch handler's read ahead: the records of `inputs` read in one `getMany` (one `BatchGetItem` per 100 on
  * DynamoDB), for inputs expected to be duplicates, such as redelivered SQS messages; `begin` then replays those it
- * may. Never throws: inputs without a usable key are left out (their `begin` answers for them), and with idempotency
- * off, a store without `getMany` or a failed read, nothing is read, so every input claims its key as it would have.
+ * may. Never throws: inputs `begin` would not claim are left out (their `begin` answers for them), and with a store
+ * without `getMany` or a failed read, nothing is read, so every input claims its key as it would have.
  * Lives in the batch layer rather than the lifecycle, so that only batch handlers bundle it.
  */
 export function createReadAhead<TInput>(
-  config: Pick<IdempotencyOptions<TInput>, 'key' | 'scope' | 'store'> & { readonly namespace: string },
+  lifecycle: Pick<Lifecycle<TInput, unknown>, 'store' | 'claimRequest'>,
   log: IdempotencyLogger,
 ): (inputs: readonly TInput[], context?: LambdaContextLike) => Promise<ReadAhead> {
-  const { store } = config;
-  const disabled = process.env[disabledEnvironmentVariable] === 'true';
+  const { store } = lifecycle;
   return async (inputs, context) => {
-    if (disabled || store.getMany === undefined) return nothingRead;
-    const ids = inputs.flatMap((input) => {
-      try {
-        const clientKey = config.key(input, context);
-        return clientKey === undefined || clientKey === null ? [] : [invocationRecordId(config, input, context, clientKey)];
-      } catch {
-        return [];
-      }
-    });
+    if (store.getMany === undefined) return nothingRead;
+    const ids = inputs.flatMap((input) => lifecycle.claimRequest(input, context)?.id ?? []);
     if (ids.length === 0) return nothingRead;
     try {
       return await store.getMany(ids);

@@ -24,6 +24,15 @@ export interface SqsBatchHandlerOptions<TResult = unknown> extends Omit<Idempote
    * record then claims its key as usual. Stores without `getMany` (the Redis store) ignore it. @default true
    */
   prefetchRedelivered?: boolean;
+  /**
+   * Claims the keys of first deliveries (`ApproximateReceiveCount` 1) outside a FIFO message group together before
+   * any record runs: PartiQL `INSERT`s, 25 per `BatchExecuteStatement`, in place of one `PutItem` per record. An
+   * `INSERT` writes only a key without a record; a record whose key has one, or whose write failed, claims on its own
+   * as usual. Needs `dynamodb:PartiQLInsert` (`IdempotencyTable.grantTo` grants it); a failed call only costs that
+   * call. FIFO records are left out: those after a failure in their group do not run, so they must not hold a claim.
+   * Stores without `claimMany` (the Redis store) ignore it. @default true
+   */
+  preclaimFirstDeliveries?: boolean;
 }
 
 /** The default values of {@link SqsBatchHandlerOptions}, beyond those of `idempotencyDefaults`. */
@@ -32,10 +41,14 @@ export const sqsBatchHandlerDefaults = {
   namespace: 'sqs',
   maxConcurrency: batchConcurrencyDefaults.maxConcurrency,
   prefetchRedelivered: true,
+  preclaimFirstDeliveries: true,
 } as const;
 
 /** True when SQS delivered the record before: it counts every receive in `ApproximateReceiveCount`. */
 const isRedelivered = (record: SQSRecord): boolean => Number(record.attributes?.ApproximateReceiveCount) > 1;
+
+/** True for a first delivery outside a FIFO message group: new, and run whatever other records do. */
+const isClaimableAhead = ({ record }: { record: SQSRecord }): boolean => !isRedelivered(record) && record.attributes?.MessageGroupId === undefined;
 
 /**
  * Builds an SQS batch handler that runs `recordHandler` once per record key and answers with the partial batch
@@ -47,7 +60,8 @@ const isRedelivered = (record: SQSRecord): boolean => Number(record.attributes?.
  * not be stored); a record whose handler throws is a failure and its key is released for the retry; a record whose
  * key is held by another running invocation, or whose claim cannot be written, is a failure and its handler does not run.
  * On a FIFO queue, the records of one message group run in batch order, and those after a failure fail too, unrun.
- * The records of redelivered messages are read ahead in one `BatchGetItem` per 100 (see `prefetchRedelivered`).
+ * The records of redelivered messages are read ahead in one `BatchGetItem` per 100 (see `prefetchRedelivered`), and
+ * the keys of first deliveries claimed in one `BatchExecuteStatement` per 25 (see `preclaimFirstDeliveries`), both at once.
  * A record handler may call `completeWithTransaction(context, …)` with the context it receives (its own, reading as the
  * Lambda context): it completes the claim of the record it runs for, whatever else runs beside it. Do not add `@middy/sqs-partial-batch-failure`: it would misread this answer.
  * Failures reach the `logger` with the message id, never the body.
@@ -63,8 +77,13 @@ const isRedelivered = (record: SQSRecord): boolean => Number(record.attributes?.
  * ```
  */
 export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<TResult>, options: SqsBatchHandlerOptions<TResult>): SqsBatchHandler {
-  const { prefetchRedelivered = sqsBatchHandlerDefaults.prefetchRedelivered, ...recordOptions } = options ?? {};
+  const {
+    prefetchRedelivered = sqsBatchHandlerDefaults.prefetchRedelivered,
+    preclaimFirstDeliveries = sqsBatchHandlerDefaults.preclaimFirstDeliveries,
+    ...recordOptions
+  } = options ?? {};
   requireBoolean('prefetchRedelivered', prefetchRedelivered);
+  requireBoolean('preclaimFirstDeliveries', preclaimFirstDeliveries);
   const records = createIdempotentRecords(recordHandler, {
     ...recordOptions,
     key: options?.key ?? sqsBatchHandlerDefaults.key,
@@ -79,8 +98,11 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
   return async (event, context) => {
     const keyed = readSqsRecords(event).map((record) => records.keyRecord(record, context));
     const redelivered = prefetchRedelivered ? keyed.filter((item) => isRedelivered(item.record)) : [];
-    const readAhead = redelivered.length > 0 ? await records.readAhead(redelivered, context) : undefined;
-    return processSqsRecords(keyed, { ...records.planFor(context, readAhead), onFailure });
+    const [readAhead, claimsAhead] = await Promise.all([
+      redelivered.length > 0 ? records.readAhead(redelivered, context) : undefined,
+      preclaimFirstDeliveries && redelivered.length < keyed.length ? records.claimAhead(keyed, context, isClaimableAhead) : undefined,
+    ]);
+    return processSqsRecords(keyed, { ...records.planFor(context, { records: readAhead, claims: claimsAhead }), onFailure });
   };
 }
 

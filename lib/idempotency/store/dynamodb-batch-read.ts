@@ -3,6 +3,7 @@ import { IdempotencyRecordCorruptError, IdempotencyStoreError } from '../errors.
 import type { IdempotencyRecord } from '../record.js';
 import { fromItem, type ItemAttributeNames } from './dynamodb-item.js';
 import { recordKey } from './dynamodb-table-key.js';
+import { chunksOf } from './chunks.js';
 
 /** The most keys one `BatchGetItem` may ask for (a DynamoDB limit). */
 export const batchGetItemMaxKeys = 100;
@@ -27,10 +28,7 @@ export function createDynamoDBBatchRead(store: { client: DynamoDBClient; tableNa
   return async (ids: readonly string[]): Promise<ReadonlyMap<string, IdempotencyRecord>> => {
     const asked = new Set(ids);
     const unique = [...asked];
-    const chunks = Array.from({ length: Math.ceil(unique.length / batchGetItemMaxKeys) }, (_, index) =>
-      unique.slice(index * batchGetItemMaxKeys, (index + 1) * batchGetItemMaxKeys),
-    );
-    const items = (await Promise.all(chunks.map(readChunk))).flat();
+    const items = (await Promise.all(chunksOf(unique, batchGetItemMaxKeys).map(readChunk))).flat();
     const records = new Map<string, IdempotencyRecord>();
     for (const item of items) {
       const record = readableRecord(item, names);

@@ -15,10 +15,11 @@ import { RecordStatus, type IdempotencyRecord } from '../record.js';
 import { encodeResult } from './result-encoding.js';
 import { resultRoomBytes } from './dynamodb-item-size.js';
 import { newClaim } from './new-claim.js';
-import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
+import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore, TokenedClaimRequest } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 import { recordKey } from './dynamodb-table-key.js';
 import { createDynamoDBBatchRead } from './dynamodb-batch-read.js';
+import { createDynamoDBBatchClaim } from './dynamodb-batch-claim.js';
 import { createDynamoDBSteps, type ConditionalAnswer } from './dynamodb-steps.js';
 
 /** Options of {@link createDynamoDBStore}. Pass either `client` or `clientConfig`, not both. */
@@ -63,6 +64,8 @@ export interface DynamoDBStore extends IdempotencyStore {
   get(id: string): Promise<IdempotencyRecord | undefined>;
   /** Reads the records of `ids` with strongly consistent `BatchGetItem`s of up to 100 keys; see {@link IdempotencyStore.getMany}. */
   getMany(ids: readonly string[]): Promise<ReadonlyMap<string, IdempotencyRecord>>;
+  /** Claims the free keys of `requests` with PartiQL `INSERT`s, 25 per `BatchExecuteStatement`; see {@link IdempotencyStore.claimMany}. */
+  claimMany(requests: readonly TokenedClaimRequest[]): Promise<ReadonlyMap<string, Claim>>;
   /** The fenced completion of `claim` with `result`, as a transaction's `Update` item, for `completeWithTransaction`. */
   completionUpdate(claim: Claim, result: unknown): { readonly update: CompletionUpdate; readonly resultStored: boolean };
 }
@@ -72,7 +75,8 @@ export interface DynamoDBStore extends IdempotencyStore {
  *
  * A claim is one conditional `PutItem` with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so a duplicate costs
  * one call; completion is one `UpdateItem` and release one `DeleteItem`, both conditional on the claim's lease token;
- * `get` is one `GetItem` with `ConsistentRead`, and `getMany` one `BatchGetItem` per 100 ids. With steps (see `step`): each step is one fenced `UpdateItem`; a
+ * `get` is one `GetItem` with `ConsistentRead`, `getMany` one `BatchGetItem` per 100 ids, and `claimMany` one
+ * `BatchExecuteStatement` of PartiQL `INSERT`s per 25 new keys. With steps (see `step`): each step is one fenced `UpdateItem`; a
  * claim that resumes a record with steps is the refused `PutItem` plus one `UpdateItem`, and a release that keeps
  * steps is one `UpdateItem`.
  * @throws {TypeError} naming the option when an option is invalid.
@@ -181,6 +185,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
   };
 
   const getMany = createDynamoDBBatchRead({ client, tableName, names });
+  const claimMany = createDynamoDBBatchClaim({ client, tableName, names });
 
-  return { tableName, client, claim, complete, release, get, getMany, saveStep: steps.saveStep, completionUpdate: completionOf };
+  return { tableName, client, claim, complete, release, get, getMany, claimMany, saveStep: steps.saveStep, completionUpdate: completionOf };
 }

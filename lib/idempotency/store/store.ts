@@ -8,7 +8,15 @@ export interface ClaimRequest {
   readonly nowMs: number;
   readonly leaseExpiresAtEpochMs: number;
   readonly expiresAtEpochSeconds: number;
+  /**
+   * The lease token to claim under, when an earlier attempt at this claim (a `claimMany` that did not confirm it)
+   * may have written it: the claim then recognises that write as its own. @default a fresh random token
+   */
+  readonly leaseToken?: string;
 }
+
+/** A claim request with the lease token it is made under, as `claimMany` takes it. */
+export type TokenedClaimRequest = ClaimRequest & { readonly leaseToken: string };
 
 /** A key held by this invocation; its `leaseToken` fences every later write. */
 export interface Claim {
@@ -63,6 +71,15 @@ export interface IdempotencyStore {
    * @throws {IdempotencyStoreError} when the backend fails.
    */
   getMany?(ids: readonly string[]): Promise<ReadonlyMap<string, IdempotencyRecord>>;
+  /**
+   * Claims the keys of `requests` that have no record, each under its request's `leaseToken`, in as few calls as the
+   * backend allows, and answers the claims it made for certain, by id. Only a batch handler calls it, to claim a batch
+   * of first deliveries ahead of their runs, so a store without it claims each record as usual. Best effort: an id the
+   * answer leaves out (its key has a record, or its write's answer was lost) claims on its own with the same token,
+   * which recognises a write that landed as its own. The requests' ids are distinct.
+   * @throws {IdempotencyStoreError} when the backend fails, or refuses a write for another reason than an existing record.
+   */
+  claimMany?(requests: readonly TokenedClaimRequest[]): Promise<ReadonlyMap<string, Claim>>;
   /**
    * Stores the result of the step `name` (its JSON text, or `undefined`) in the record of `claim`, if the claim is
    * still ours: `'lease-lost'` when another invocation took the key over. Only `step` calls it, so a store without it
