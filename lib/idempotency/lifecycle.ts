@@ -39,8 +39,8 @@ export interface Lifecycle<TInput, TResult> {
    */
   begin(input: TInput, context?: LambdaContextLike, ahead?: BatchAhead): Promise<Begin<TResult>>;
   /**
-   * The claim request `begin` would make for `input` now, for a batch that claims ahead; undefined when `begin` would
-   * not claim (idempotency off, no key, or a key `begin` refuses). Never throws.
+   * The claim request `begin` would make for `input` now, for a batch that reads or claims ahead; undefined when
+   * `begin` would not claim (idempotency off, no key, a key `begin` refuses, or one the local cache replays). Never throws.
    */
   claimRequest(input: TInput, context?: LambdaContextLike): ClaimRequest | undefined;
   /** Stores a successful result (or releases the key when `shouldStore` says no). Never throws: the caller gets its result. */
@@ -125,7 +125,9 @@ export function createLifecycle<TInput, TResult>(
   const claimRequest = (input: TInput, context?: LambdaContextLike): ClaimRequest | undefined => {
     try {
       const identity = identify(input, context);
-      return identity === undefined ? undefined : requestAt(identity, context, now());
+      const nowMs = now();
+      // A key the local cache holds is replayed from it, without a claim.
+      return identity === undefined || cache?.get(identity.id, nowMs) !== undefined ? undefined : requestAt(identity, context, nowMs);
     } catch {
       // `begin` meets the same error and answers for it.
       return undefined;

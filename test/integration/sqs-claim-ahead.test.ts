@@ -165,6 +165,22 @@ describe.each(tableLayouts)('createSqsBatchHandler claiming first deliveries ahe
     expect([...runs.entries()]).toEqual([[message!.messageId, 1]]);
   });
 
+  it('claims nothing ahead for the keys its local cache replays', async () => {
+    // Arrange
+    const { handler, runs } = countingHandler(fixture.store, { localCacheMaxEntries: 10 });
+    const records = paymentMessages('cached', 3);
+    await handler(createSqsEvent(records), createLambdaContext());
+    calls.reset();
+
+    // Act: the same messages again, as a producer resending them (first deliveries, new message ids).
+    const response = await handler(createSqsEvent(records.map((record) => ({ ...record, messageId: `${record.messageId}-again` }))), createLambdaContext());
+
+    // Assert
+    expect(failedMessageIds(response)).toEqual([]);
+    expect(calls.calls).toEqual({});
+    expect([...runs.values()]).toEqual([1, 1, 1]);
+  });
+
   it('claims FIFO records on their own, and nothing ahead with preclaimFirstDeliveries: false', async () => {
     // Arrange
     const { handler } = countingHandler(fixture.store);
