@@ -69,6 +69,11 @@ export type TransactionWriter = (
 export interface LifecycleAdapter<TResult> {
   /** Turns a handler result into the value that is stored and replayed. @default the result itself */
   readonly storedForm?: (result: TResult) => unknown;
+  /**
+   * Builds how a completion is written from the validated store, e.g. a batch handler's that writes the completions
+   * of records finishing together in one call; undefined keeps `store.complete`. @default the store's `complete`
+   */
+  readonly completeWith?: (store: IdempotencyStore) => IdempotencyStore['complete'] | undefined;
 }
 
 // JSON cannot represent a symbol, so every store records it as a result that was not stored.
@@ -90,6 +95,8 @@ export function createLifecycle<TInput, TResult>(
   const config = resolveIdempotencyOptions(options);
   const { store, now } = config;
   const storedForm = adapter.storedForm ?? ((result: TResult): unknown => result);
+  // Called on the store, so that a store written as a class keeps its `this`.
+  const complete: IdempotencyStore['complete'] = adapter.completeWith?.(store) ?? ((claim, result) => store.complete(claim, result));
   const cache = config.localCacheMaxEntries > 0 ? createLocalCache(config.localCacheMaxEntries) : undefined;
   // Called as `report?.(…)`: without an onOutcome the outcome object is never even built.
   const { log, report } = guardCallbacks(config.logger, config.onOutcome);
@@ -229,7 +236,7 @@ export function createLifecycle<TInput, TResult>(
     const startedMs = now();
     const claim = retainedFromNow(held);
     try {
-      const { value, durationMs } = await timed(() => store.complete(claim, stored));
+      const { value, durationMs } = await timed(() => complete(claim, stored));
       recordCompletion(claim, value, stored, durationMs);
     } catch (error) {
       // The caller still gets its result; duplicates see IN_PROGRESS until the lease ends, never a second run before that.

@@ -145,10 +145,12 @@ export async function answerRecordStatesTwice(
     const { finish, ...messages } = arranged[index]!;
     const records = messages[again];
     const ran = new Set<string>();
-    // Five seconds on: the record completed with a one-second retention is past it.
+    // Five seconds on: the record completed with a one-second retention is past it. One record at a time, so that
+    // each completion is its own UpdateItem (records finishing together would share one) and the calls compare exactly.
     const handler = createSqsBatchHandler(async (record: SQSRecord) => void ran.add(record.messageId), {
       store: each,
       ...paymentKeyOptions,
+      maxConcurrency: 1,
       now: () => Date.now() + 5_000,
       [option]: index === 0,
     });

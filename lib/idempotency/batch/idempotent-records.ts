@@ -8,6 +8,7 @@ import type { BatchAhead, ClaimsAhead } from '../claim-ahead.js';
 import { guardCallbacks } from '../user-callbacks.js';
 import { createReadAhead } from './read-ahead.js';
 import { createClaimAhead } from './claim-ahead.js';
+import { createCompletionBatch } from './completion-batch.js';
 import type { BatchPlan } from './run-in-lanes.js';
 import { runIdempotently } from '../wrapper.js';
 
@@ -85,7 +86,7 @@ export function createIdempotentRecords<TRecord, TResult>(
     fingerprint: typeof fingerprint === 'function' ? (keyed) => fingerprint(keyed.record) : (fingerprint as undefined),
     scope: typeof scope === 'function' ? (keyed, context) => scope(keyed.record, context) : (scope as undefined),
   };
-  const lifecycle = createLifecycle(keyedOptions);
+  const lifecycle = createLifecycle(keyedOptions, { completeWith: createCompletionBatch });
   const { log } = guardCallbacks(options.logger, undefined);
   return {
     keyRecord: (record, context) => {

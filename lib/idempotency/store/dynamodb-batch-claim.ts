@@ -1,12 +1,10 @@
 import { BatchExecuteStatementCommand, type BatchStatementResponse, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyStoreError } from '../errors.js';
 import { chunksOf } from './chunks.js';
-import { toClaimItem, type Item, type ItemAttributeNames } from './dynamodb-item.js';
+import { toClaimItem, type ItemAttributeNames } from './dynamodb-item.js';
+import { batchExecuteStatementMaxStatements, insertStatement } from './dynamodb-partiql.js';
 import { newClaim } from './new-claim.js';
 import type { Claim, TokenedClaimRequest } from './store.js';
-
-/** The most statements one `BatchExecuteStatement` may carry (a DynamoDB limit). */
-export const batchExecuteStatementMaxStatements = 25;
 
 /** The error code of a PartiQL `INSERT` refused because an item with its key exists: the key is not free. */
 const keyHasRecord = 'DuplicateItem';
@@ -20,21 +18,15 @@ const keyHasRecord = 'DuplicateItem';
  */
 export function createDynamoDBBatchClaim(store: { client: DynamoDBClient; tableName: string; names: ItemAttributeNames }) {
   const { client, tableName, names } = store;
-  // PartiQL quotes a table name in double quotes and an attribute name as a string literal, each doubling its quote.
-  const table = `"${tableName.replaceAll('"', '""')}"`;
-  const insertOf = (item: Item) => ({
-    Statement: `INSERT INTO ${table} VALUE {${Object.keys(item)
-      .map((name) => `'${name.replaceAll("'", "''")}': ?`)
-      .join(', ')}}`,
-    Parameters: Object.values(item),
-  });
   const failure = (count: number, cause: unknown) =>
     new IdempotencyStoreError(`DynamoDB BatchExecuteStatement failed for ${count} idempotency records in table ${tableName}`, { cause });
 
   const claimChunk = async (claims: readonly Claim[]): Promise<Claim[]> => {
     let responses: BatchStatementResponse[];
     try {
-      const answer = await client.send(new BatchExecuteStatementCommand({ Statements: claims.map((claim) => insertOf(toClaimItem(claim, names))) }));
+      const answer = await client.send(
+        new BatchExecuteStatementCommand({ Statements: claims.map((claim) => insertStatement(tableName, toClaimItem(claim, names))) }),
+      );
       responses = answer.Responses ?? [];
     } catch (error) {
       throw failure(claims.length, error);

@@ -15,11 +15,12 @@ import { RecordStatus, type IdempotencyRecord } from '../record.js';
 import { encodeResult } from './result-encoding.js';
 import { resultRoomBytes } from './dynamodb-item-size.js';
 import { newClaim } from './new-claim.js';
-import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore, TokenedClaimRequest } from './store.js';
+import type { Claim, ClaimRequest, ClaimResult, CompleteResult, Completion, FencedWriteResult, IdempotencyStore, TokenedClaimRequest } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 import { recordKey } from './dynamodb-table-key.js';
 import { createDynamoDBBatchRead } from './dynamodb-batch-read.js';
 import { createDynamoDBBatchClaim } from './dynamodb-batch-claim.js';
+import { createDynamoDBBatchComplete } from './dynamodb-batch-complete.js';
 import { createDynamoDBSteps, type ConditionalAnswer } from './dynamodb-steps.js';
 
 /** Options of {@link createDynamoDBStore}. Pass either `client` or `clientConfig`, not both. */
@@ -66,6 +67,8 @@ export interface DynamoDBStore extends IdempotencyStore {
   getMany(ids: readonly string[]): Promise<ReadonlyMap<string, IdempotencyRecord>>;
   /** Claims the free keys of `requests` with PartiQL `INSERT`s, 25 per `BatchExecuteStatement`; see {@link IdempotencyStore.claimMany}. */
   claimMany(requests: readonly TokenedClaimRequest[]): Promise<ReadonlyMap<string, Claim>>;
+  /** Completes claims with fenced PartiQL `UPDATE`s, 25 per `BatchExecuteStatement`; see {@link IdempotencyStore.completeMany}. */
+  completeMany(completions: readonly Completion[]): Promise<CompleteResult[]>;
   /** The fenced completion of `claim` with `result`, as a transaction's `Update` item, for `completeWithTransaction`. */
   completionUpdate(claim: Claim, result: unknown): { readonly update: CompletionUpdate; readonly resultStored: boolean };
 }
@@ -75,8 +78,8 @@ export interface DynamoDBStore extends IdempotencyStore {
  *
  * A claim is one conditional `PutItem` with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so a duplicate costs
  * one call; completion is one `UpdateItem` and release one `DeleteItem`, both conditional on the claim's lease token;
- * `get` is one `GetItem` with `ConsistentRead`, `getMany` one `BatchGetItem` per 100 ids, and `claimMany` one
- * `BatchExecuteStatement` of PartiQL `INSERT`s per 25 new keys. With steps (see `step`): each step is one fenced `UpdateItem`; a
+ * `get` is one `GetItem` with `ConsistentRead`, `getMany` one `BatchGetItem` per 100 ids, and `claimMany` and
+ * `completeMany` one `BatchExecuteStatement` of PartiQL `INSERT`s or fenced `UPDATE`s per 25 records. With steps (see `step`): each step is one fenced `UpdateItem`; a
  * claim that resumes a record with steps is the refused `PutItem` plus one `UpdateItem`, and a release that keeps
  * steps is one `UpdateItem`.
  * @throws {TypeError} naming the option when an option is invalid.
@@ -139,15 +142,18 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return { kind: 'held', record };
   };
 
+  // The result attribute of a completion: what the item has room for beside this claim's own attributes, so too large
+  // is `not-stored`, never a failed write.
+  const resultOf = (owned: Claim, result: unknown) => {
+    const encoded = encodeResult(result, { ...limits, maxStoredBytes: Math.min(limits.maxStoredBytes, resultRoomBytes(owned, names)) });
+    return { attributes: resultAttributes(encoded, names), resultStored: encoded.kind !== 'not-stored' };
+  };
+
   // The same fenced update serves the plain completion and the transactional one.
   const completionOf = (owned: Claim, result: unknown): { update: CompletionUpdate; resultStored: boolean } => {
-    // The result gets what the item has room for beside this claim's own attributes: too large is `not-stored`, never a failed write.
-    const encoded = encodeResult(result, { ...limits, maxStoredBytes: Math.min(limits.maxStoredBytes, resultRoomBytes(owned, names)) });
-    const update = expressions.complete(owned.leaseToken, owned.expiresAtEpochSeconds, resultAttributes(encoded, names));
-    return {
-      update: { TableName: tableName, Key: keyOf(owned.id), ...update },
-      resultStored: encoded.kind !== 'not-stored',
-    };
+    const { attributes, resultStored } = resultOf(owned, result);
+    const update = expressions.complete(owned.leaseToken, owned.expiresAtEpochSeconds, attributes);
+    return { update: { TableName: tableName, Key: keyOf(owned.id), ...update }, resultStored };
   };
 
   const complete = async (owned: Claim, result: unknown): Promise<CompleteResult> => {
@@ -186,6 +192,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
 
   const getMany = createDynamoDBBatchRead({ client, tableName, names });
   const claimMany = createDynamoDBBatchClaim({ client, tableName, names });
+  const completeMany = createDynamoDBBatchComplete({ client, tableName, names, resultOf, completeAlone: complete });
 
-  return { tableName, client, claim, complete, release, get, getMany, claimMany, saveStep: steps.saveStep, completionUpdate: completionOf };
+  return { tableName, client, claim, complete, release, get, getMany, claimMany, completeMany, saveStep: steps.saveStep, completionUpdate: completionOf };
 }

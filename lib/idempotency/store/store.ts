@@ -18,6 +18,12 @@ export interface ClaimRequest {
 /** A claim request with the lease token it is made under, as `claimMany` takes it. */
 export type TokenedClaimRequest = ClaimRequest & { readonly leaseToken: string };
 
+/** A claim to complete with its handler's result, as `completeMany` takes it. */
+export interface Completion {
+  readonly claim: Claim;
+  readonly result: unknown;
+}
+
 /** A key held by this invocation; its `leaseToken` fences every later write. */
 export interface Claim {
   readonly id: string;
@@ -80,6 +86,13 @@ export interface IdempotencyStore {
    * @throws {IdempotencyStoreError} when the backend fails, or refuses a write for another reason than an existing record.
    */
   claimMany?(requests: readonly TokenedClaimRequest[]): Promise<ReadonlyMap<string, Claim>>;
+  /**
+   * Completes each claim with its result as `complete` would, in as few calls as the backend allows, and answers in
+   * their order. Only a batch handler calls it, for records that finish together, so a store without it completes
+   * each record on its own. A completion the batched call cannot confirm completes on its own.
+   * @throws {IdempotencyStoreError} when the backend fails.
+   */
+  completeMany?(completions: readonly Completion[]): Promise<CompleteResult[]>;
   /**
    * Stores the result of the step `name` (its JSON text, or `undefined`) in the record of `claim`, if the claim is
    * still ours: `'lease-lost'` when another invocation took the key over. Only `step` calls it, so a store without it

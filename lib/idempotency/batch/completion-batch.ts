@@ -1,0 +1,33 @@
+import type { CompleteResult, Completion, IdempotencyStore } from '../store/store.js';
+
+type Waiting = Completion & { readonly settle: (answer: Promise<CompleteResult>) => void };
+
+/**
+ * Builds a batch handler's completion writer: the completions of records that finish in the same turn of the event
+ * loop go to the store together, in one `completeMany` (one `BatchExecuteStatement` per 25 on DynamoDB), and a
+ * completion that finishes alone goes through `complete`, as it always did. Each record still gets its own answer.
+ * Undefined for a store without `completeMany`, whose records complete one by one.
+ */
+export function createCompletionBatch(store: IdempotencyStore): IdempotencyStore['complete'] | undefined {
+  const { completeMany } = store;
+  if (completeMany === undefined) return undefined;
+  let waiting: Waiting[] = [];
+  const flush = () => {
+    const batch = waiting;
+    waiting = [];
+    if (batch.length === 1) {
+      const [only] = batch as [Waiting];
+      only.settle(store.complete(only.claim, only.result));
+      return;
+    }
+    const answers = completeMany.call(store, batch);
+    // A store that answers fewer completions than it was given leaves the rest to complete one by one.
+    for (const [index, { claim, result, settle }] of batch.entries()) settle(answers.then((all) => all[index] ?? store.complete(claim, result)));
+  };
+  return (claim, result) =>
+    new Promise<CompleteResult>((resolve) => {
+      // The first completion of a turn schedules the write; the others of that turn join it.
+      if (waiting.length === 0) setImmediate(flush);
+      waiting.push({ claim, result, settle: resolve });
+    });
+}

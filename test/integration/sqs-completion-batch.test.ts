@@ -1,0 +1,114 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
+import { createSqsBatchHandler, deriveRecordId, type IdempotencyOutcome } from '../../lib/idempotency/index.js';
+import { countCalls, type CallCounter } from '../support/call-counter.js';
+import { layoutKey, tableLayouts } from '../support/dynamodb.js';
+import { injectFaults, type FaultPlacement } from '../support/fault-injector.js';
+import { createLambdaContext } from '../support/lambda-context.js';
+import { createSqsEvent, failedMessageIds, redeliverSqsRecord } from '../support/sqs-events.js';
+import { paymentKeyOptions, paymentMessages } from '../support/sqs-record-states.js';
+import { useStoreFixture } from '../support/store-fixture.js';
+
+const paymentIdOf = (record: SQSRecord) => (JSON.parse(record.body) as { paymentId: string }).paymentId;
+
+describe.each(tableLayouts)('createSqsBatchHandler completing records that finish together, on a table keyed by a %s', (_name, layout) => {
+  const fixture = useStoreFixture(layout);
+  let calls: CallCounter;
+  beforeAll(() => {
+    calls = countCalls(fixture.client);
+  });
+  const recordIdOf = (record: SQSRecord) =>
+    deriveRecordId({ functionName: createLambdaContext().functionName, namespace: 'sqs', clientKey: paymentIdOf(record) });
+
+  /** Delivers `records` once through a batch handler running `recordHandler`, and returns the outcomes by type. */
+  const deliver = async (records: SQSRecord[], recordHandler: (record: SQSRecord) => Promise<unknown>) => {
+    const outcomes: IdempotencyOutcome[] = [];
+    const handler = createSqsBatchHandler(recordHandler, { store: fixture.store, ...paymentKeyOptions, onOutcome: (outcome) => outcomes.push(outcome) });
+    const response = await handler(createSqsEvent(records), createLambdaContext());
+    const ofType = (type: IdempotencyOutcome['type']) => outcomes.filter((outcome) => outcome.type === type).map((outcome) => outcome.recordId);
+    return { failed: failedMessageIds(response), completed: ofType('completed'), leaseLost: ofType('lease-lost') };
+  };
+
+  it('reports lease-lost for the one record whose key was taken over, and completes the others in the same call', async () => {
+    // Arrange: while the handler of the first record runs, another invocation's claim replaces its lease token.
+    const records = paymentMessages('takeover', 3);
+    const takenOver = recordIdOf(records[0]!);
+    calls.reset();
+
+    // Act: every handler waits for the takeover, so that all records finish together and complete in one call.
+    let takeover: Promise<unknown> | undefined;
+    const answer = await deliver(records, async (record) => {
+      takeover ??= fixture.client.send(
+        new UpdateItemCommand({
+          TableName: fixture.tableName,
+          Key: layoutKey(takenOver, layout),
+          UpdateExpression: 'SET lease_token = :other',
+          ExpressionAttributeValues: { ':other': { S: 'another-invocation' } },
+        }),
+      );
+      await takeover;
+      return { charged: record.messageId };
+    });
+
+    // Assert
+    expect(answer.failed).toEqual([]);
+    expect(answer.leaseLost).toEqual([takenOver]);
+    expect(answer.completed.sort()).toEqual(records.slice(1).map(recordIdOf).sort());
+    expect(calls.calls).toEqual({ BatchExecuteStatementCommand: 2, UpdateItemCommand: 1 });
+    expect((await fixture.store.get(takenOver))?.status).toBe('IN_PROGRESS');
+  });
+
+  it.each([
+    ['never reaches DynamoDB', 'request-lost', 'before-retries'],
+    ['is applied and its answer lost', 'response-lost', 'before-retries'],
+    ['is applied and its answer lost on one attempt inside the SDK retries', 'response-lost', 'inside-retries'],
+  ] as const)(
+    'completes each record on its own when the batched completion %s, and the redelivery replays them all',
+    async (_case, loses, at: FaultPlacement) => {
+      // Arrange: the fault is armed once the claims ahead are made, so it meets the completions' call.
+      const records = paymentMessages(`completion-${loses}`, 4);
+      let stop = () => {};
+      calls.reset();
+
+      // Act
+      const answer = await deliver(records, async (record) => {
+        if (record === records[0]) stop = injectFaults(fixture.client, { commands: ['BatchExecuteStatementCommand'], loses, at, times: 1 });
+        return { charged: record.messageId };
+      }).finally(() => stop());
+      const completing = { ...calls.calls };
+      calls.reset();
+      const redelivered = await createSqsBatchHandler(async () => ({}), { store: fixture.store, ...paymentKeyOptions })(
+        createSqsEvent(records.map(redeliverSqsRecord)),
+        createLambdaContext(),
+      );
+
+      // Assert: a lost answer leaves every record completed by the batch; its own UpdateItem recognises that write.
+      expect(answer.failed).toEqual([]);
+      expect(answer.leaseLost).toEqual([]);
+      expect(answer.completed.sort()).toEqual(records.map(recordIdOf).sort());
+      expect(completing).toEqual({ BatchExecuteStatementCommand: 2, UpdateItemCommand: at === 'inside-retries' ? undefined : 4 });
+      expect(failedMessageIds(redelivered)).toEqual([]);
+      expect(calls.calls).toEqual({ BatchGetItemCommand: 1 });
+    },
+  );
+
+  it('completes a record whose stored result is over 32 KB on its own, and the others together', async () => {
+    // Arrange: random text barely compresses, so the stored result stays above the batched limit.
+    const records = paymentMessages('large', 3);
+    const large = randomBytes(60_000).toString('base64');
+    calls.reset();
+
+    // Act
+    const answer = await deliver(records, async (record) => (record === records[0] ? { large } : { charged: record.messageId }));
+    const completing = { ...calls.calls };
+    const stored = await fixture.store.get(recordIdOf(records[0]!));
+
+    // Assert
+    expect(answer.completed).toHaveLength(3);
+    expect(completing).toEqual({ BatchExecuteStatementCommand: 2, UpdateItemCommand: 1 });
+    expect(stored?.status).toBe('COMPLETED');
+    expect(stored?.result?.kind).toBe('gzip');
+  });
+});
