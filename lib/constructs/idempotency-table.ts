@@ -7,7 +7,8 @@ import { dynamoDBStoreDefaults } from '../idempotency/index.js';
 /**
  * The item actions `createDynamoDBStore` sends: claim (PutItem), read (GetItem), complete (UpdateItem), release
  * (DeleteItem), the read of a redelivered SQS batch ahead of its claims (BatchGetItem), and the claims of an SQS
- * batch's first deliveries ahead of their runs (PartiQLInsert, through BatchExecuteStatement).
+ * batch's first deliveries ahead of their runs (PartiQLInsert) and a batch's completions of records that finish
+ * together (PartiQLUpdate), both through BatchExecuteStatement.
  */
 export const idempotencyTableActions = [
   'dynamodb:GetItem',
@@ -16,6 +17,7 @@ export const idempotencyTableActions = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchGetItem',
   'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
 ] as const;
 
 /** The default values of {@link IdempotencyTableProps} and of {@link IdempotencyTable.grantTo}. */

@@ -75,7 +75,15 @@ describe('IdempotencyTable', () => {
           Statement: [
             {
               Effect: 'Allow',
-              Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem', 'dynamodb:PartiQLInsert'],
+              Action: [
+                'dynamodb:GetItem',
+                'dynamodb:PutItem',
+                'dynamodb:UpdateItem',
+                'dynamodb:DeleteItem',
+                'dynamodb:BatchGetItem',
+                'dynamodb:PartiQLInsert',
+                'dynamodb:PartiQLUpdate',
+              ],
               Resource: [{ 'Fn::GetAtt': [tableId, 'Arn'] }],
             },
           ],

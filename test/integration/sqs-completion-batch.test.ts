@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import { createSqsBatchHandler, deriveRecordId, type IdempotencyOutcome } from '../../lib/idempotency/index.js';
+import { createSqsBatchHandler, deriveRecordId, type IdempotencyOutcome, type SqsBatchHandlerOptions } from '../../lib/idempotency/index.js';
 import { countCalls, type CallCounter } from '../support/call-counter.js';
 import { layoutKey, tableLayouts } from '../support/dynamodb.js';
 import { injectFaults, type FaultPlacement } from '../support/fault-injector.js';
@@ -23,12 +23,19 @@ describe.each(tableLayouts)('createSqsBatchHandler completing records that finis
     deriveRecordId({ functionName: createLambdaContext().functionName, namespace: 'sqs', clientKey: paymentIdOf(record) });
 
   /** Delivers `records` once through a batch handler running `recordHandler`, and returns the outcomes by type. */
-  const deliver = async (records: SQSRecord[], recordHandler: (record: SQSRecord) => Promise<unknown>) => {
+  const deliver = async (records: SQSRecord[], recordHandler: (record: SQSRecord) => Promise<unknown>, options: Partial<SqsBatchHandlerOptions> = {}) => {
     const outcomes: IdempotencyOutcome[] = [];
-    const handler = createSqsBatchHandler(recordHandler, { store: fixture.store, ...paymentKeyOptions, onOutcome: (outcome) => outcomes.push(outcome) });
+    const logged: string[] = [];
+    const handler = createSqsBatchHandler(recordHandler, {
+      store: fixture.store,
+      ...paymentKeyOptions,
+      onOutcome: (outcome) => outcomes.push(outcome),
+      logger: (message) => logged.push(message),
+      ...options,
+    });
     const response = await handler(createSqsEvent(records), createLambdaContext());
     const ofType = (type: IdempotencyOutcome['type']) => outcomes.filter((outcome) => outcome.type === type).map((outcome) => outcome.recordId);
-    return { failed: failedMessageIds(response), completed: ofType('completed'), leaseLost: ofType('lease-lost') };
+    return { failed: failedMessageIds(response), completed: ofType('completed'), leaseLost: ofType('lease-lost'), logged };
   };
 
   it('reports lease-lost for the one record whose key was taken over, and completes the others in the same call', async () => {
@@ -88,7 +95,9 @@ describe.each(tableLayouts)('createSqsBatchHandler completing records that finis
       expect(answer.failed).toEqual([]);
       expect(answer.leaseLost).toEqual([]);
       expect(answer.completed.sort()).toEqual(records.map(recordIdOf).sort());
+      // Inside the SDK's retries, the resent statements find the records completed by this claim: no UpdateItem is needed.
       expect(completing).toEqual({ BatchExecuteStatementCommand: 2, UpdateItemCommand: at === 'inside-retries' ? undefined : 4 });
+      expect(answer.logged).toEqual(at === 'inside-retries' ? [] : ['Completing records together failed; each record completes on its own']);
       expect(failedMessageIds(redelivered)).toEqual([]);
       expect(calls.calls).toEqual({ BatchGetItemCommand: 1 });
     },
@@ -110,5 +119,24 @@ describe.each(tableLayouts)('createSqsBatchHandler completing records that finis
     expect(completing).toEqual({ BatchExecuteStatementCommand: 2, UpdateItemCommand: 1 });
     expect(stored?.status).toBe('COMPLETED');
     expect(stored?.result?.kind).toBe('gzip');
+  });
+
+  it('completes each record with its own UpdateItem with completeTogether: false', async () => {
+    // Arrange
+    const records = paymentMessages('apart', 3);
+    calls.reset();
+
+    // Act
+    const answer = await deliver(records, async (record) => ({ charged: record.messageId }), { completeTogether: false });
+
+    // Assert
+    expect(answer.completed).toHaveLength(3);
+    expect(calls.calls).toEqual({ BatchExecuteStatementCommand: 1, UpdateItemCommand: 3 });
+  });
+
+  it('refuses a completeTogether that is not a boolean, naming it', () => {
+    expect(() => createSqsBatchHandler(async () => undefined, { store: fixture.store, completeTogether: 1 as unknown as boolean })).toThrow(
+      /`completeTogether`/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import type { IdempotencyLogger } from '../options.js';
 import type { CompleteResult, Completion, IdempotencyStore } from '../store/store.js';
 
 type Waiting = Completion & { readonly settle: (answer: Promise<CompleteResult>) => void };
@@ -5,10 +6,11 @@ type Waiting = Completion & { readonly settle: (answer: Promise<CompleteResult>)
 /**
  * Builds a batch handler's completion writer: the completions of records that finish in the same turn of the event
  * loop go to the store together, in one `completeMany` (one `BatchExecuteStatement` per 25 on DynamoDB), and a
- * completion that finishes alone goes through `complete`, as it always did. Each record still gets its own answer.
- * Undefined for a store without `completeMany`, whose records complete one by one.
+ * completion that finishes alone goes through `complete`, as it always did. Each record still gets its own answer: if
+ * the call fails, `log` gets one line and each completes on its own (a fenced `complete` recognises a batched write
+ * that landed). Undefined for a store without `completeMany`, whose records complete one by one.
  */
-export function createCompletionBatch(store: IdempotencyStore): IdempotencyStore['complete'] | undefined {
+export function createCompletionBatch(store: IdempotencyStore, log: IdempotencyLogger): IdempotencyStore['complete'] | undefined {
   const { completeMany } = store;
   if (completeMany === undefined) return undefined;
   let waiting: Waiting[] = [];
@@ -20,8 +22,11 @@ export function createCompletionBatch(store: IdempotencyStore): IdempotencyStore
       only.settle(store.complete(only.claim, only.result));
       return;
     }
-    const answers = completeMany.call(store, batch);
-    // A store that answers fewer completions than it was given leaves the rest to complete one by one.
+    const answers = completeMany.call(store, batch).catch((error: unknown): CompleteResult[] => {
+      log('Completing records together failed; each record completes on its own', { error });
+      return [];
+    });
+    // Each completion the call did not answer (all, after a failure) completes on its own.
     for (const [index, { claim, result, settle }] of batch.entries()) settle(answers.then((all) => all[index] ?? store.complete(claim, result)));
   };
   return (claim, result) =>

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { isIdempotencyResultNotStoredError } from '../errors.js';
-import { requireFunction, requirePositiveInteger } from '../option-checks.js';
+import { requireBoolean, requireFunction, requirePositiveInteger } from '../option-checks.js';
 import type { IdempotencyOptions } from '../options.js';
 import { createLifecycle } from '../lifecycle.js';
 import type { ReadAhead } from '../read-ahead.js';
@@ -15,7 +15,7 @@ import { runIdempotently } from '../wrapper.js';
 /** Handles one record of a batch; its result is stored, and a throw makes the record a batch item failure. */
 export type BatchRecordHandler<TRecord, TResult> = (record: TRecord, context: Context) => Promise<TResult> | TResult;
 
-/** Options of a batch handler, beyond those of `idempotency()`: how many records run at once. */
+/** Options of a batch handler, beyond those of `idempotency()`: how many records run at once, and how they complete. */
 export interface BatchConcurrencyOptions {
   /**
    * How many records of one batch run at once, a positive integer. Records that must keep their order (a FIFO
@@ -24,10 +24,18 @@ export interface BatchConcurrencyOptions {
    * client sends 50 at a time by default and queues the rest, which keeps its sockets busy while records get ready
    */
   maxConcurrency?: number;
+  /**
+   * Completes the records whose handlers return in the same turn of the event loop in one store call: fenced PartiQL
+   * `UPDATE`s, 25 per `BatchExecuteStatement`, on DynamoDB. A record that finishes alone, and a completion the call
+   * does not confirm, completes with its own `UpdateItem`. Needs `dynamodb:PartiQLUpdate` (`IdempotencyTable.grantTo`
+   * grants it); a failed call logs one line and costs only that call. Stores without `completeMany` (the Redis store)
+   * ignore it. @default true
+   */
+  completeTogether?: boolean;
 }
 
 /** The default values of {@link BatchConcurrencyOptions}. */
-export const batchConcurrencyDefaults = { maxConcurrency: 100 } as const;
+export const batchConcurrencyDefaults = { maxConcurrency: 100, completeTogether: true } as const;
 
 /** A record with its client key, read once, before the record is scheduled, so that duplicates can share a lane. */
 export interface KeyedRecord<TRecord> {
@@ -78,7 +86,9 @@ export function createIdempotentRecords<TRecord, TResult>(
   requireFunction('key', options.key, false);
   const maxConcurrency = options.maxConcurrency ?? batchConcurrencyDefaults.maxConcurrency;
   requirePositiveInteger('maxConcurrency', maxConcurrency);
-  const { key, fingerprint, scope, maxConcurrency: _bound, ...shared } = options;
+  const completeTogether = options.completeTogether ?? batchConcurrencyDefaults.completeTogether;
+  requireBoolean('completeTogether', completeTogether);
+  const { key, fingerprint, scope, maxConcurrency: _bound, completeTogether: _together, ...shared } = options;
   const keyedOptions: IdempotencyOptions<KeyedRecord<TRecord>, TResult> & { namespace: string } = {
     ...shared,
     key: (keyed) => keyed.readKey(),
@@ -86,8 +96,8 @@ export function createIdempotentRecords<TRecord, TResult>(
     fingerprint: typeof fingerprint === 'function' ? (keyed) => fingerprint(keyed.record) : (fingerprint as undefined),
     scope: typeof scope === 'function' ? (keyed, context) => scope(keyed.record, context) : (scope as undefined),
   };
-  const lifecycle = createLifecycle(keyedOptions, { completeWith: createCompletionBatch });
   const { log } = guardCallbacks(options.logger, undefined);
+  const lifecycle = createLifecycle(keyedOptions, { completeWith: completeTogether ? (store) => createCompletionBatch(store, log) : undefined });
   return {
     keyRecord: (record, context) => {
       try {

@@ -1,4 +1,5 @@
 import { BatchExecuteStatementCommand, type BatchStatementResponse, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IdempotencyStoreError } from '../errors.js';
 import { RecordStatus } from '../record.js';
 import { chunksOf } from './chunks.js';
 import { isOwnWrite, type Item, type ItemAttributeNames } from './dynamodb-item.js';
@@ -27,9 +28,10 @@ const storedBytes = (attributes: Item) =>
  * Builds the store's `completeMany`: each completion written by a fenced PartiQL `UPDATE` (the same change and
  * condition as the `UpdateItem` completion), in `BatchExecuteStatement`s of at most 25 statements, sent at once. Each
  * statement succeeds or fails alone. A refused condition answers with the record as it is (`ALL_OLD`), which tells this
- * claim's own earlier write from a takeover, as `complete` does. A completion whose statement got no such answer (the
- * call failed or its answer was lost, DynamoDB refused the statement for another reason, or no record was returned)
- * completes alone through `completeAlone`, whose fenced `UpdateItem` recognises a batched write that did land.
+ * claim's own earlier write from a takeover, as `complete` does. A completion whose statement got no such answer
+ * (DynamoDB refused the statement for another reason, or returned no record) completes alone through `completeAlone`,
+ * whose fenced `UpdateItem` recognises a batched write that did land. A failed call (or a lost answer) throws, so that
+ * the caller can say so and complete each on its own.
  */
 export function createDynamoDBBatchComplete(store: {
   client: DynamoDBClient;
@@ -50,14 +52,15 @@ export function createDynamoDBBatchComplete(store: {
       : { kind: 'lease-lost' };
   };
 
-  // The statements' answers in their order, or undefined when the call failed: each then completes alone, and a store
-  // that is down fails there, with the error the lifecycle reports.
+  // The statements' answers, in their order.
   const sendChunk = async (completions: readonly PreparedCompletion[]): Promise<BatchStatementResponse[] | undefined> => {
     try {
       const statements = completions.map(({ statement }) => ({ ...statement, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }));
       return (await client.send(new BatchExecuteStatementCommand({ Statements: statements }))).Responses;
-    } catch {
-      return undefined;
+    } catch (error) {
+      throw new IdempotencyStoreError(`DynamoDB BatchExecuteStatement failed for ${completions.length} idempotency completions in table ${tableName}`, {
+        cause: error,
+      });
     }
   };
 

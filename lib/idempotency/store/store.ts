@@ -89,8 +89,10 @@ export interface IdempotencyStore {
   /**
    * Completes each claim with its result as `complete` would, in as few calls as the backend allows, and answers in
    * their order. Only a batch handler calls it, for records that finish together, so a store without it completes
-   * each record on its own. A completion the batched call cannot confirm completes on its own.
-   * @throws {IdempotencyStoreError} when the backend fails.
+   * each record on its own. A completion whose own write the backend refused for another reason than the claim's
+   * fence completes on its own.
+   * @throws {IdempotencyStoreError} when the call fails; the caller then completes each on its own, and a fenced
+   * `complete` recognises a batched write that landed.
    */
   completeMany?(completions: readonly Completion[]): Promise<CompleteResult[]>;
   /**
