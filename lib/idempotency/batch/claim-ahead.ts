@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClaimAhead, ClaimsAhead } from '../claim-ahead.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { IdempotencyLogger, LambdaContextLike } from '../options.js';
+import { batchOperationsOf } from '../store/dynamodb-batch-operations.js';
 import type { Claim, TokenedClaimRequest } from '../store/store.js';
 
 const nothingClaimed: ClaimsAhead = new Map();
@@ -19,9 +20,9 @@ export function createClaimAhead<TInput>(
   lifecycle: Pick<Lifecycle<TInput, unknown>, 'store' | 'claimRequest'>,
   log: IdempotencyLogger,
 ): (inputs: readonly TInput[], context: LambdaContextLike | undefined, eligible: (input: TInput) => boolean) => Promise<ClaimsAhead> {
-  const { store } = lifecycle;
+  const { claimMany } = batchOperationsOf(lifecycle.store);
   return async (inputs, context, eligible) => {
-    if (store.claimMany === undefined) return nothingClaimed;
+    if (claimMany === undefined) return nothingClaimed;
     const requests = new Map<TInput, TokenedClaimRequest>();
     const ids = new Set<string>();
     for (const input of inputs) {
@@ -33,7 +34,7 @@ export function createClaimAhead<TInput>(
     if (requests.size === 0) return nothingClaimed;
     let claims: ReadonlyMap<string, Claim> = new Map();
     try {
-      claims = await store.claimMany([...requests.values()]);
+      claims = await claimMany([...requests.values()]);
     } catch (error) {
       log('Claiming records ahead of their runs failed; each record claims its key instead', { error });
     }

@@ -1,4 +1,5 @@
 import type { IdempotencyLogger } from '../options.js';
+import { batchOperationsOf } from '../store/dynamodb-batch-operations.js';
 import type { CompleteResult, Completion, IdempotencyStore } from '../store/store.js';
 
 type Waiting = Completion & { readonly settle: (answer: Promise<CompleteResult>) => void };
@@ -11,7 +12,7 @@ type Waiting = Completion & { readonly settle: (answer: Promise<CompleteResult>)
  * that landed). Undefined for a store without `completeMany`, whose records complete one by one.
  */
 export function createCompletionBatch(store: IdempotencyStore, log: IdempotencyLogger): IdempotencyStore['complete'] | undefined {
-  const { completeMany } = store;
+  const { completeMany } = batchOperationsOf(store);
   if (completeMany === undefined) return undefined;
   let waiting: Waiting[] = [];
   const flush = () => {
@@ -22,7 +23,7 @@ export function createCompletionBatch(store: IdempotencyStore, log: IdempotencyL
       only.settle(store.complete(only.claim, only.result));
       return;
     }
-    const answers = completeMany.call(store, batch).catch((error: unknown): CompleteResult[] => {
+    const answers = completeMany(batch).catch((error: unknown): CompleteResult[] => {
       log('Completing records together failed; each record completes on its own', { error });
       return [];
     });

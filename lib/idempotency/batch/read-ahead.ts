@@ -1,6 +1,7 @@
 import type { Lifecycle } from '../lifecycle.js';
 import type { IdempotencyLogger, LambdaContextLike } from '../options.js';
 import type { ReadAhead } from '../read-ahead.js';
+import { batchOperationsOf } from '../store/dynamodb-batch-operations.js';
 
 const nothingRead: ReadAhead = new Map();
 
@@ -15,13 +16,13 @@ export function createReadAhead<TInput>(
   lifecycle: Pick<Lifecycle<TInput, unknown>, 'store' | 'claimRequest'>,
   log: IdempotencyLogger,
 ): (inputs: readonly TInput[], context?: LambdaContextLike) => Promise<ReadAhead> {
-  const { store } = lifecycle;
+  const { getMany } = batchOperationsOf(lifecycle.store);
   return async (inputs, context) => {
-    if (store.getMany === undefined) return nothingRead;
+    if (getMany === undefined) return nothingRead;
     const ids = inputs.flatMap((input) => lifecycle.claimRequest(input, context)?.id ?? []);
     if (ids.length === 0) return nothingRead;
     try {
-      return await store.getMany(ids);
+      return await getMany(ids);
     } catch (error) {
       log('Reading records ahead of their claims failed; each record claims its key instead', { error });
       return nothingRead;

@@ -15,12 +15,10 @@ import { RecordStatus, type IdempotencyRecord } from '../record.js';
 import { encodeResult } from './result-encoding.js';
 import { resultRoomBytes } from './dynamodb-item-size.js';
 import { newClaim } from './new-claim.js';
-import type { Claim, ClaimRequest, ClaimResult, CompleteResult, Completion, FencedWriteResult, IdempotencyStore, TokenedClaimRequest } from './store.js';
+import type { Claim, ClaimRequest, ClaimResult, CompleteResult, FencedWriteResult, IdempotencyStore } from './store.js';
 import { validateDynamoDBStoreOptions } from './dynamodb-store-options.js';
 import { recordKey } from './dynamodb-table-key.js';
-import { createDynamoDBBatchRead } from './dynamodb-batch-read.js';
-import { createDynamoDBBatchClaim } from './dynamodb-batch-claim.js';
-import { createDynamoDBBatchComplete } from './dynamodb-batch-complete.js';
+import { dynamoDBBatchSupport, type DynamoDBBatchSupport } from './dynamodb-batch-support.js';
 import { createDynamoDBSteps, type ConditionalAnswer } from './dynamodb-steps.js';
 
 /** Options of {@link createDynamoDBStore}. Pass either `client` or `clientConfig`, not both. */
@@ -63,12 +61,8 @@ export interface DynamoDBStore extends IdempotencyStore {
   saveStep(claim: Claim, name: string, json: string | undefined): Promise<FencedWriteResult>;
   /** Reads the record of `id` with a strongly consistent `GetItem`, or `undefined` when there is none. */
   get(id: string): Promise<IdempotencyRecord | undefined>;
-  /** Reads the records of `ids` with strongly consistent `BatchGetItem`s of up to 100 keys; see {@link IdempotencyStore.getMany}. */
-  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, IdempotencyRecord>>;
-  /** Claims the free keys of `requests` with PartiQL `INSERT`s, 25 per `BatchExecuteStatement`; see {@link IdempotencyStore.claimMany}. */
-  claimMany(requests: readonly TokenedClaimRequest[]): Promise<ReadonlyMap<string, Claim>>;
-  /** Completes claims with fenced PartiQL `UPDATE`s, 25 per `BatchExecuteStatement`; see {@link IdempotencyStore.completeMany}. */
-  completeMany(completions: readonly Completion[]): Promise<CompleteResult[]>;
+  /** What a batch handler's reads and writes of many records need of this store (see `batchOperationsOf`). */
+  readonly [dynamoDBBatchSupport]: DynamoDBBatchSupport;
   /** The fenced completion of `claim` with `result`, as a transaction's `Update` item, for `completeWithTransaction`. */
   completionUpdate(claim: Claim, result: unknown): { readonly update: CompletionUpdate; readonly resultStored: boolean };
 }
@@ -78,8 +72,9 @@ export interface DynamoDBStore extends IdempotencyStore {
  *
  * A claim is one conditional `PutItem` with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so a duplicate costs
  * one call; completion is one `UpdateItem` and release one `DeleteItem`, both conditional on the claim's lease token;
- * `get` is one `GetItem` with `ConsistentRead`, `getMany` one `BatchGetItem` per 100 ids, and `claimMany` and
- * `completeMany` one `BatchExecuteStatement` of PartiQL `INSERT`s or fenced `UPDATE`s per 25 records. With steps (see `step`): each step is one fenced `UpdateItem`; a
+ * `get` is one `GetItem` with `ConsistentRead`. A batch handler reads records ahead with one strongly consistent
+ * `BatchGetItem` per 100, and claims and completes records together with one `BatchExecuteStatement` of PartiQL
+ * `INSERT`s or fenced `UPDATE`s per 25. With steps (see `step`): each step is one fenced `UpdateItem`; a
  * claim that resumes a record with steps is the refused `PutItem` plus one `UpdateItem`, and a release that keeps
  * steps is one `UpdateItem`.
  * @throws {TypeError} naming the option when an option is invalid.
@@ -190,9 +185,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return item === undefined ? undefined : fromItem(item, names);
   };
 
-  const getMany = createDynamoDBBatchRead({ client, tableName, names });
-  const claimMany = createDynamoDBBatchClaim({ client, tableName, names });
-  const completeMany = createDynamoDBBatchComplete({ client, tableName, names, resultOf, completeAlone: complete });
+  const writer: DynamoDBBatchSupport = { client, tableName, names, resultOf, complete };
 
-  return { tableName, client, claim, complete, release, get, getMany, claimMany, completeMany, saveStep: steps.saveStep, completionUpdate: completionOf };
+  return { tableName, client, claim, complete, release, get, [dynamoDBBatchSupport]: writer, saveStep: steps.saveStep, completionUpdate: completionOf };
 }
