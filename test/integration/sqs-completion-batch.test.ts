@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
@@ -138,5 +138,19 @@ describe.each(tableLayouts)('createSqsBatchHandler completing records that finis
     expect(() => createSqsBatchHandler(async () => undefined, { store: fixture.store, completeTogether: 1 as unknown as boolean })).toThrow(
       /`completeTogether`/,
     );
+  });
+
+  it('completes a batch while a test fakes the global timers', async () => {
+    // Arrange: Jest's fake timers replace the global setImmediate, which a user's own tests of their handler may do.
+    const records = paymentMessages('fake-timers', 3);
+    calls.reset();
+    jest.useFakeTimers();
+
+    // Act
+    const answer = await deliver(records, async (record) => ({ charged: record.messageId })).finally(() => jest.useRealTimers());
+
+    // Assert
+    expect(answer.completed).toHaveLength(3);
+    expect(calls.calls).toEqual({ BatchExecuteStatementCommand: 2 });
   });
 });

@@ -1,3 +1,5 @@
+// Node's own, not the global: a test that fakes the global timers (Jest's or Vitest's) must not stall a batch.
+import { setImmediate } from 'node:timers';
 import type { IdempotencyLogger } from '../options.js';
 import { batchOperationsOf } from '../store/dynamodb-batch-operations.js';
 import type { CompleteResult, Completion, IdempotencyStore } from '../store/store.js';
