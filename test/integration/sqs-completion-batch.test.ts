@@ -153,4 +153,37 @@ describe.each(tableLayouts)('createSqsBatchHandler completing records that finis
     expect(answer.completed).toHaveLength(3);
     expect(calls.calls).toEqual({ BatchExecuteStatementCommand: 2 });
   });
+
+  it('stores every kind of result exactly as a completion on its own stores it', async () => {
+    // Arrange: one batch completes together, the other record by record; each returns the same four kinds of result.
+    const results = {
+      none: undefined,
+      small: { charged: 4_200 },
+      compressed: { receipt: 'line of a long receipt '.repeat(300) },
+      unstorable: 10n,
+    } as const;
+    const kinds = Object.keys(results) as (keyof typeof results)[];
+    const batches = { together: paymentMessages('together', kinds.length), apart: paymentMessages('apart', kinds.length) };
+    const resultOf = (records: SQSRecord[], record: SQSRecord) => results[kinds[records.indexOf(record)]!];
+
+    // Act
+    calls.reset();
+    await deliver(batches.together, async (record) => resultOf(batches.together, record));
+    const togetherCalls = { ...calls.calls };
+    await deliver(batches.apart, async (record) => resultOf(batches.apart, record), { completeTogether: false });
+    const stored = async (records: SQSRecord[]) =>
+      Promise.all(
+        records.map(async (record) => {
+          const { status, result, leaseExpiresAtEpochMs } = (await fixture.store.get(recordIdOf(record)))!;
+          return { status, result, leaseExpiresAtEpochMs };
+        }),
+      );
+
+    // Assert
+    expect(togetherCalls).toEqual({ BatchExecuteStatementCommand: 2 });
+    const together = await stored(batches.together);
+    expect(together).toEqual(await stored(batches.apart));
+    expect(together.map(({ result }) => result?.kind)).toEqual(['undefined', 'json', 'gzip', 'not-stored']);
+    expect(together.every(({ status, leaseExpiresAtEpochMs }) => status === 'COMPLETED' && leaseExpiresAtEpochMs === undefined)).toBe(true);
+  });
 });
