@@ -1,5 +1,5 @@
 import type { ReadAhead } from './read-ahead.js';
-import type { Claim } from './store/store.js';
+import type { Claim, ClaimRequest } from './store/store.js';
 
 /** A claim a batch made ahead of one input's run: the lease token it was made under, and the claim once the store confirmed it. */
 export interface ClaimAhead {
@@ -11,8 +11,13 @@ export interface ClaimAhead {
 /** The claims a batch made ahead of its runs, by input: the very object `begin` gets, so that each is taken once. */
 export type ClaimsAhead = ReadonlyMap<unknown, ClaimAhead>;
 
-/** What a batch learned before its records run, for `begin`: records read ahead, and claims made ahead. */
+/** The claim request of each input of a batch that `begin` would claim, by input, derived once for the whole batch. */
+export type ClaimRequests = ReadonlyMap<unknown, ClaimRequest>;
+
+/** What a batch learned before its records run, for `begin`: each input's key, records read ahead, and claims made ahead. */
 export interface BatchAhead {
+  /** Spares `begin` deriving the key and fingerprint of an input again (two hashes, and a canonical form of the payload). */
+  readonly requests?: ClaimRequests;
   readonly records?: ReadAhead;
   readonly claims?: ClaimsAhead;
 }

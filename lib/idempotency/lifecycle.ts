@@ -32,7 +32,7 @@ export interface Lifecycle<TInput, TResult> {
   /** The store every phase uses, and `step` with it. */
   readonly store: IdempotencyStore;
   /**
-   * Derives the key once, then replays, refuses or claims. With what a batch learned `ahead`: a claim made ahead for
+   * Derives the key once (or takes the one a batch derived `ahead`), then replays, refuses or claims. With what a batch learned `ahead`: a claim made ahead for
    * this input runs under that claim; a COMPLETED record read ahead is replayed as its claim would have replayed it,
    * without the claim; a claim made ahead but not confirmed claims under its lease token.
    * @throws {IdempotencyKeyError | IdempotencyInProgressError | IdempotencyPayloadMismatchError | IdempotencyResultNotStoredError | IdempotencyRecordCorruptError | IdempotencyStoreError}
@@ -147,7 +147,8 @@ export function createLifecycle<TInput, TResult>(
       report?.({ type: 'claimed', recordId: claimedAhead.claim.id, durationMs: 0 });
       return { kind: 'run', claim: claimedAhead.claim };
     }
-    const identity = identify(input, context);
+    const prepared = ahead?.requests?.get(input);
+    const identity = prepared === undefined ? identify(input, context) : { id: prepared.id, fingerprintHash: prepared.fingerprintHash };
     if (identity === undefined) {
       report?.({ type: 'skipped', durationMs: 0 });
       return { kind: 'skip' };

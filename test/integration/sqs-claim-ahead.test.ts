@@ -186,6 +186,30 @@ describe.each(tableLayouts)('createSqsBatchHandler claiming first deliveries ahe
     expect([...runs.values()]).toEqual([1, 1, 1]);
   });
 
+  it("derives each record's fingerprint once per delivery, whether it is claimed ahead, read ahead or claimed on its own", async () => {
+    // Arrange: the fingerprint function counts its calls; fingerprinting a large body is the costly part of a key.
+    let fingerprints = 0;
+    const { handler } = countingHandler(fixture.store, {
+      fingerprint: (record) => {
+        fingerprints += 1;
+        return (JSON.parse(record.body) as { cents: number }).cents;
+      },
+    });
+    const records = paymentMessages('derived-once', 4);
+    const resent = records.map((record) => ({ ...record, messageId: `${record.messageId}-resent` }));
+
+    // Act
+    const counts = [];
+    for (const delivery of [records, records.map(redeliverSqsRecord), resent]) {
+      fingerprints = 0;
+      expect(failedMessageIds(await handler(createSqsEvent(delivery), createLambdaContext()))).toEqual([]);
+      counts.push(fingerprints);
+    }
+
+    // Assert: new (claimed ahead), redelivered (read ahead), resent (claimed ahead, refused, then claimed on its own).
+    expect(counts).toEqual([4, 4, 4]);
+  });
+
   it('claims FIFO records on their own, and nothing ahead with preclaimFirstDeliveries: false', async () => {
     // Arrange
     const { handler } = countingHandler(fixture.store);

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimAhead, ClaimsAhead } from '../claim-ahead.js';
-import type { Lifecycle } from '../lifecycle.js';
-import type { IdempotencyLogger, LambdaContextLike } from '../options.js';
+import type { ClaimAhead, ClaimRequests, ClaimsAhead } from '../claim-ahead.js';
+import type { IdempotencyLogger } from '../options.js';
 import { batchOperationsOf } from '../store/dynamodb-batch-operations.js';
-import type { Claim, TokenedClaimRequest } from '../store/store.js';
+import type { Claim, IdempotencyStore, TokenedClaimRequest } from '../store/store.js';
 
 const nothingClaimed: ClaimsAhead = new Map();
 
 /**
- * Builds a batch handler's claim ahead: the keys of a batch's `inputs` that are `eligible` (expected to be new, such as
+ * Builds a batch handler's claim ahead: the keys of a batch's `inputs` (with their `requests`) that are `eligible` (expected to be new, such as
  * first deliveries of SQS messages) claimed in one `claimMany` (one `BatchExecuteStatement` per 25 on DynamoDB);
  * `begin` then runs each under its claim without a call of its own. A key is claimed ahead only for its first input in
  * batch order, which runs first, and only when that input is eligible: a later input of the key meets the claim as a
@@ -17,16 +16,16 @@ const nothingClaimed: ClaimsAhead = new Map();
  * confirmed, so every input claims its key as it would have. Lives in the batch layer, so only batch handlers bundle it.
  */
 export function createClaimAhead<TInput>(
-  lifecycle: Pick<Lifecycle<TInput, unknown>, 'store' | 'claimRequest'>,
+  store: IdempotencyStore,
   log: IdempotencyLogger,
-): (inputs: readonly TInput[], context: LambdaContextLike | undefined, eligible: (input: TInput) => boolean) => Promise<ClaimsAhead> {
-  const { claimMany } = batchOperationsOf(lifecycle.store);
-  return async (inputs, context, eligible) => {
+): (inputs: readonly TInput[], requests: ClaimRequests, eligible: (input: TInput) => boolean) => Promise<ClaimsAhead> {
+  const { claimMany } = batchOperationsOf(store);
+  return async (inputs, claimRequests, eligible) => {
     if (claimMany === undefined) return nothingClaimed;
     const requests = new Map<TInput, TokenedClaimRequest>();
     const ids = new Set<string>();
     for (const input of inputs) {
-      const request = lifecycle.claimRequest(input, context);
+      const request = claimRequests.get(input);
       if (request === undefined || ids.has(request.id)) continue;
       ids.add(request.id);
       if (eligible(input)) requests.set(input, { ...request, leaseToken: randomUUID() });

@@ -4,13 +4,14 @@ import { requireBoolean, requireFunction, requirePositiveInteger } from '../opti
 import type { IdempotencyOptions } from '../options.js';
 import { createLifecycle } from '../lifecycle.js';
 import type { ReadAhead } from '../read-ahead.js';
-import type { BatchAhead, ClaimsAhead } from '../claim-ahead.js';
+import type { BatchAhead, ClaimRequests, ClaimsAhead } from '../claim-ahead.js';
 import { guardCallbacks } from '../user-callbacks.js';
 import { createReadAhead } from './read-ahead.js';
 import { createClaimAhead } from './claim-ahead.js';
 import { createCompletionBatch } from './completion-batch.js';
 import type { BatchPlan } from './run-in-lanes.js';
 import { runIdempotently } from '../wrapper.js';
+import type { ClaimRequest } from '../store/store.js';
 
 /** Handles one record of a batch; its result is stored, and a throw makes the record a batch item failure. */
 export type BatchRecordHandler<TRecord, TResult> = (record: TRecord, context: Context) => Promise<TResult> | TResult;
@@ -53,13 +54,18 @@ export interface IdempotentRecords<TRecord> {
    * Reads the records of `keyed` (expected to be duplicates, e.g. redelivered) in one store call, for `planFor`.
    * Never throws: what it cannot read, the records' claims meet.
    */
-  readAhead(keyed: readonly KeyedRecord<TRecord>[], context: Context): Promise<ReadAhead>;
+  readAhead(keyed: readonly KeyedRecord<TRecord>[], requests: ClaimRequests): Promise<ReadAhead>;
   /**
    * Claims the keys of a batch's records that are `eligible` (expected to be new, e.g. first deliveries) in one store
    * call, for `planFor`; a key only for its first record in the batch. Never throws: what it cannot claim, the records
    * claim on their own.
    */
-  claimAhead(keyed: readonly KeyedRecord<TRecord>[], context: Context, eligible: (keyed: KeyedRecord<TRecord>) => boolean): Promise<ClaimsAhead>;
+  claimAhead(keyed: readonly KeyedRecord<TRecord>[], requests: ClaimRequests, eligible: (keyed: KeyedRecord<TRecord>) => boolean): Promise<ClaimsAhead>;
+  /**
+   * The claim request of each record of a batch that its run would claim, derived once for the batch: for the reads
+   * and claims ahead, and for `planFor`, so that no record's key and fingerprint are derived twice.
+   */
+  claimRequests(keyed: readonly KeyedRecord<TRecord>[], context: Context): ClaimRequests;
   /**
    * How to run the records of one invocation: each under its own claim (a claim made `ahead` for it, or its own; a
    * completed record read `ahead` is replayed without one), one after another when they share a key, at most
@@ -113,8 +119,16 @@ export function createIdempotentRecords<TRecord, TResult>(
         };
       }
     },
-    readAhead: createReadAhead(lifecycle, log),
-    claimAhead: createClaimAhead(lifecycle, log),
+    readAhead: createReadAhead(lifecycle.store, log),
+    claimAhead: createClaimAhead(lifecycle.store, log),
+    claimRequests: (keyed, context) => {
+      const requests = new Map<unknown, ClaimRequest>();
+      for (const item of keyed) {
+        const request = lifecycle.claimRequest(item, context);
+        if (request !== undefined) requests.set(item, request);
+      }
+      return requests;
+    },
     planFor: (context, ahead) => ({
       maxConcurrency,
       keyLaneOf: (keyed) => keyed.keyLane,

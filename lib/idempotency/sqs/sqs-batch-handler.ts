@@ -98,11 +98,12 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
   return async (event, context) => {
     const keyed = readSqsRecords(event).map((record) => records.keyRecord(record, context));
     const redelivered = prefetchRedelivered ? keyed.filter((item) => isRedelivered(item.record)) : [];
+    const requests = records.claimRequests(keyed, context);
     const [readAhead, claimsAhead] = await Promise.all([
-      redelivered.length > 0 ? records.readAhead(redelivered, context) : undefined,
-      preclaimFirstDeliveries && redelivered.length < keyed.length ? records.claimAhead(keyed, context, isClaimableAhead) : undefined,
+      redelivered.length > 0 ? records.readAhead(redelivered, requests) : undefined,
+      preclaimFirstDeliveries && redelivered.length < keyed.length ? records.claimAhead(keyed, requests, isClaimableAhead) : undefined,
     ]);
-    return processSqsRecords(keyed, { ...records.planFor(context, { records: readAhead, claims: claimsAhead }), onFailure });
+    return processSqsRecords(keyed, { ...records.planFor(context, { requests, records: readAhead, claims: claimsAhead }), onFailure });
   };
 }
 
