@@ -16,28 +16,15 @@ export function identifyInvocation<TInput>(
   clientKey: unknown,
 ): { id: string; fingerprintHash: string | undefined } {
   return {
-    id: invocationRecordId(config, input, context, clientKey),
+    id: deriveRecordId({
+      functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '',
+      namespace: config.namespace,
+      scope: config.scope?.(input, context),
+      // deriveRecordId checks the key, whatever its type.
+      clientKey: clientKey as string,
+    }),
     fingerprintHash: config.fingerprint === undefined ? undefined : hashFingerprint(config.fingerprint(input)),
   };
-}
-
-/**
- * The stored key of one invocation: its function, namespace, scope and client key, hashed.
- * @throws {IdempotencyKeyError} when the client key is invalid.
- */
-export function invocationRecordId<TInput>(
-  config: Pick<ResolvedIdempotencyOptions<TInput, unknown>, 'namespace' | 'scope'>,
-  input: TInput,
-  context: LambdaContextLike | undefined,
-  clientKey: unknown,
-): string {
-  return deriveRecordId({
-    functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '',
-    namespace: config.namespace,
-    scope: config.scope?.(input, context),
-    // deriveRecordId checks the key, whatever its type.
-    clientKey: clientKey as string,
-  });
 }
 
 /** The lease in ms: until the invocation is dead at its deadline, or the fallback without a usable context. */
