@@ -101,7 +101,7 @@ export function createSqsBatchHandler<TResult>(recordHandler: SqsRecordHandler<T
     const requests = records.claimRequests(keyed, context);
     const [readAhead, claimsAhead] = await Promise.all([
       redelivered.length > 0 ? records.readAhead(redelivered, requests) : undefined,
-      preclaimFirstDeliveries && redelivered.length < keyed.length ? records.claimAhead(keyed, requests, isClaimableAhead) : undefined,
+      preclaimFirstDeliveries ? records.claimAhead(keyed, requests, isClaimableAhead) : undefined,
     ]);
     return processSqsRecords(keyed, { ...records.planFor(context, { requests, records: readAhead, claims: claimsAhead }), onFailure });
   };

@@ -185,7 +185,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     return item === undefined ? undefined : fromItem(item, names);
   };
 
-  const writer: DynamoDBBatchSupport = { client, tableName, names, resultOf, complete };
+  const batchSupport: DynamoDBBatchSupport = { client, tableName, names, resultOf, complete };
 
-  return { tableName, client, claim, complete, release, get, [dynamoDBBatchSupport]: writer, saveStep: steps.saveStep, completionUpdate: completionOf };
+  return { tableName, client, claim, complete, release, get, [dynamoDBBatchSupport]: batchSupport, saveStep: steps.saveStep, completionUpdate: completionOf };
 }
